@@ -1,0 +1,82 @@
+/**
+ * One planned change to one key. Re-reads the key first (IAM is eventually consistent and
+ * people act between find and act), then changes it only if it still breaks the policy.
+ * Safe to repeat: a second call finds the key already inactive, or gone.
+ */
+import { DeleteAccessKeyCommand, UpdateAccessKeyCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { z } from 'zod';
+import { plannedActionSchema, type KeyResult, type PlannedAction } from '../shared/batch-files';
+import type { KeysweepConfig } from '../shared/config';
+import { ageInDays } from '../shared/days';
+import { getLastUsedDate, isNoSuchEntity, listAccessKeys, type AccessKeyInfo } from '../shared/iam-users';
+import { withThrottlingRetry, type RetryOptions } from '../shared/retry';
+import { parseEvent, runClock, runSchema } from '../shared/run';
+
+export const deactivateKeyEventSchema = z.object({ run: runSchema, key: plannedActionSchema });
+
+export interface DeactivateKeyDeps {
+  iam: IAMClient;
+  config: KeysweepConfig;
+  retry: RetryOptions;
+}
+
+type Outcome = Pick<KeyResult, 'result' | 'detail'>;
+
+/** Why the planned change no longer applies to the key as it is now, or null when it does. */
+async function whyNotAnyMore(
+  key: PlannedAction,
+  current: AccessKeyInfo,
+  now: Date,
+  deps: DeactivateKeyDeps,
+): Promise<string | null> {
+  const age = ageInDays(current.createDate, now);
+  if (key.action === 'delete') {
+    if (current.status !== 'Inactive') return 'active again since it was planned; not deleted';
+    if (deps.config.deleteAfterDays === null) return 'deletion is turned off (deleteAfterDays)';
+    return age >= deps.config.deleteAfterDays ? null : `${age} days old, under the delete limit`;
+  }
+  if (current.status !== 'Active') return 'already inactive';
+  if (age >= deps.config.deactivateAfterDays) return null;
+  if (key.rule === 'unused' && deps.config.unusedAfterDays !== null) {
+    const lastUsed = await getLastUsedDate(deps.iam, current.accessKeyId, deps.retry);
+    const unused = ageInDays(lastUsed ?? current.createDate, now);
+    return unused >= deps.config.unusedAfterDays
+      ? null
+      : `used since it was planned (${lastUsed?.slice(0, 10)})`;
+  }
+  return `${age} days old, under the limit of ${deps.config.deactivateAfterDays}`;
+}
+
+async function act(key: PlannedAction, deps: DeactivateKeyDeps): Promise<void> {
+  const target = { UserName: key.userName, AccessKeyId: key.accessKeyId };
+  await withThrottlingRetry(
+    () =>
+      key.action === 'delete'
+        ? deps.iam.send(new DeleteAccessKeyCommand(target))
+        : deps.iam.send(new UpdateAccessKeyCommand({ ...target, Status: 'Inactive' })),
+    deps.retry,
+  );
+}
+
+export async function deactivateKey(event: unknown, deps: DeactivateKeyDeps): Promise<KeyResult> {
+  const { run, key } = parseEvent(deactivateKeyEventSchema, event, 'deactivate-key');
+  const base = { userName: key.userName, accessKeyId: key.accessKeyId, action: key.action };
+  const outcome = async (): Promise<Outcome> => {
+    if (run.mode === 'report' || deps.config.mode === 'report') {
+      return { result: 'dry-run', detail: 'report mode: nothing changed' };
+    }
+    try {
+      const keys = await listAccessKeys(deps.iam, key.userName, deps.retry);
+      const current = keys.find((k) => k.accessKeyId === key.accessKeyId);
+      if (current === undefined) return { result: 'skipped', detail: 'key no longer exists' };
+      const reason = await whyNotAnyMore(key, current, runClock(run), deps);
+      if (reason !== null) return { result: 'skipped', detail: reason };
+      await act(key, deps);
+      return { result: 'done', detail: key.action === 'delete' ? 'deleted' : 'deactivated' };
+    } catch (error) {
+      if (isNoSuchEntity(error)) return { result: 'skipped', detail: 'user or key no longer exists' };
+      throw error;
+    }
+  };
+  return { ...base, ...(await outcome()) };
+}

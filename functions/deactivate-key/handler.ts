@@ -1,0 +1,29 @@
+import { iam } from '../shared/clients';
+import { getConfigFromEnv } from '../shared/env';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { maskAccessKeyId } from '../shared/masking';
+import { addCounts, logger } from '../shared/observability';
+import { retryOptionsFromEnv } from '../shared/retry';
+import { deactivateKey, type DeactivateKeyDeps } from './deactivate-key';
+
+export const createHandler = (deps: DeactivateKeyDeps) =>
+  lambdaHandler('deactivate-key', async (event: unknown) => {
+    const result = await deactivateKey(event, deps);
+    logger.info('Key handled', {
+      userName: result.userName,
+      accessKeyId: maskAccessKeyId(result.accessKeyId),
+      action: result.action,
+      result: result.result,
+      detail: result.detail,
+    });
+    const metric = {
+      done: 'KeyActionsDone',
+      skipped: 'KeyActionsSkipped',
+      'dry-run': 'KeyActionsDryRun',
+      failed: 'KeyActionsFailed',
+    };
+    addCounts({ [metric[result.result]]: 1 });
+    return result;
+  });
+
+export const handler = createHandler({ iam, config: getConfigFromEnv(), retry: retryOptionsFromEnv() });

@@ -1,0 +1,22 @@
+import { iam, s3 } from '../shared/clients';
+import { getConfigFromEnv, getRequiredEnv } from '../shared/env';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { addCounts, logger } from '../shared/observability';
+import { retryOptionsFromEnv } from '../shared/retry';
+import { findStaleKeys, type FindStaleKeysDeps } from './find-stale-keys';
+
+export const createHandler = (deps: FindStaleKeysDeps) =>
+  lambdaHandler('find-stale-keys', async (event: unknown) => {
+    const summary = await findStaleKeys(event, deps);
+    logger.info('Batch examined', { ...summary });
+    addCounts({ UsersRead: summary.usersRead, KeysExamined: summary.keysSeen });
+    return summary;
+  });
+
+export const handler = createHandler({
+  iam,
+  s3,
+  bucket: getRequiredEnv('REPORT_BUCKET'),
+  config: getConfigFromEnv(),
+  retry: retryOptionsFromEnv(),
+});

@@ -1,0 +1,30 @@
+import { iam, s3 } from '../shared/clients';
+import { getConfigFromEnv, getRequiredEnv, getVersionFromEnv } from '../shared/env';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { addCounts, logger } from '../shared/observability';
+import { retryOptionsFromEnv } from '../shared/retry';
+import { listUsers, type ListUsersDeps } from './list-users';
+
+export const createHandler = (deps: ListUsersDeps) =>
+  lambdaHandler('list-users', async (event: unknown) => {
+    const result = await listUsers(event, deps);
+    logger.info('Users listed', {
+      mode: result.run.mode,
+      discovery: result.run.discovery,
+      batches: result.batches.length,
+    });
+    addCounts({
+      UsersInAccount: result.run.discovery.usersInAccount,
+      UsersToRead: result.run.discovery.usersToRead,
+    });
+    return result;
+  });
+
+export const handler = createHandler({
+  iam,
+  s3,
+  bucket: getRequiredEnv('REPORT_BUCKET'),
+  config: getConfigFromEnv(),
+  version: getVersionFromEnv(),
+  retry: retryOptionsFromEnv(),
+});

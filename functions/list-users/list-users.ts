@@ -1,0 +1,86 @@
+/**
+ * First state of a run: checks the execution input, decides which users to examine, writes them
+ * to the report bucket in batches and returns only small batch descriptors.
+ */
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import type { BatchRef } from '../shared/batch-files';
+import type { KeysweepConfig } from '../shared/config';
+import { mapWithConcurrency } from '../shared/concurrency';
+import { layout, runPrefix } from '../shared/report-layout';
+import type { RetryOptions } from '../shared/retry';
+import { parseEvent, type Run } from '../shared/run';
+import { putJson } from '../shared/s3-json';
+import { discoverUsers } from './discover-users';
+import { parseExecutionInput } from './execution-input';
+
+/**
+ * Users per batch (one child execution each). At two keys a user, 50 users keep a batch's
+ * actions and results far below the 256 KiB state limit and a child's history short.
+ */
+export const BATCH_SIZE = 50;
+
+export const listUsersEventSchema = z.object({
+  input: z.unknown(),
+  execution: z.object({
+    id: z.string().min(1),
+    name: z.string().min(1),
+    startTime: z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'must be a date-time' }),
+  }),
+});
+
+export interface ListUsersDeps {
+  iam: IAMClient;
+  s3: S3Client;
+  bucket: string;
+  config: KeysweepConfig;
+  version: string;
+  retry: RetryOptions;
+}
+
+export interface ListUsersResult {
+  run: Run;
+  batches: BatchRef[];
+}
+
+export async function listUsers(event: unknown, deps: ListUsersDeps): Promise<ListUsersResult> {
+  const { input, execution } = parseEvent(listUsersEventSchema, event, 'list-users');
+  const request = parseExecutionInput(input, deps.config.mode);
+  const startedAt = new Date(execution.startTime).toISOString();
+  const now = new Date(startedAt);
+  const prefix = runPrefix(startedAt, execution.name);
+
+  const discovery = await discoverUsers({ ...deps, now, forceFullScan: request.fullScan });
+  const batches: BatchRef[] = [];
+  const names = discovery.userNames;
+  for (let start = 0, index = 0; start < names.length; start += BATCH_SIZE, index++) {
+    batches.push({ index, userCount: Math.min(BATCH_SIZE, names.length - start) });
+  }
+  await mapWithConcurrency(batches, 10, (batch) =>
+    putJson(deps.s3, deps.bucket, layout.usersOfBatch(prefix, batch.index), {
+      users: names
+        .slice(batch.index * BATCH_SIZE, (batch.index + 1) * BATCH_SIZE)
+        .map((userName) => ({ userName })),
+    }),
+  );
+
+  const run: Run = {
+    executionId: execution.id,
+    executionName: execution.name,
+    startedAt,
+    mode: request.mode,
+    modeSource: request.modeSource,
+    prefix,
+    batchCount: batches.length,
+    discovery: {
+      source: discovery.source,
+      reason: discovery.reason,
+      usersInAccount: discovery.usersInAccount,
+      usersToRead: names.length,
+      credentialReportGeneratedAt: discovery.credentialReportGeneratedAt,
+    },
+    version: deps.version,
+  };
+  return { run, batches };
+}

@@ -1,0 +1,34 @@
+import { s3, ses } from '../shared/clients';
+import { getConfigFromEnv, getRequiredEnv } from '../shared/env';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { addCounts, logger, metrics } from '../shared/observability';
+import { sendReport, type SendReportDeps } from './send-report';
+
+export const createHandler = (deps: SendReportDeps) =>
+  lambdaHandler('send-report', async (event: unknown) => {
+    const result = await sendReport(event, deps);
+    logger.info('Report sent', {
+      outcome: result.outcome,
+      reportKey: result.reportKey,
+      counts: result.counts,
+    });
+    const { byAction, byResult } = result.counts;
+    addCounts({
+      KeysWarned: byAction.warn,
+      KeysDeactivated: result.done.deactivate,
+      KeysDeleted: result.done.delete,
+      KeysExempt: byAction.exempt,
+      KeysFailed: byResult.failed,
+      UsersScanned: result.usersRead,
+    });
+    metrics.addMetric('RunDuration', 'Seconds', result.durationSeconds);
+    return result;
+  });
+
+export const handler = createHandler({
+  s3,
+  ses,
+  bucket: getRequiredEnv('REPORT_BUCKET'),
+  config: getConfigFromEnv(),
+  clock: () => new Date(),
+});

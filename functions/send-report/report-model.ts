@@ -1,0 +1,58 @@
+/** report.json: one entry per access key seen, plus the run, the policy and the counts. */
+import type { ActionCounts, KeyRecord } from '../shared/batch-files';
+import type { Mode, Policy } from '../shared/config';
+import type { Run } from '../shared/run';
+
+export type Result = 'done' | 'dry-run' | 'skipped' | 'failed' | 'n/a';
+export const RESULTS: readonly Result[] = ['done', 'dry-run', 'skipped', 'failed', 'n/a'];
+export type ResultCounts = Record<Result, number>;
+
+export type Outcome = 'ok' | 'keys-failed' | 'action-limit-exceeded' | 'sweep-failed';
+
+export interface ReportEntry {
+  userName: string;
+  /** full: report.json stays in the account */
+  accessKeyId: string;
+  maskedAccessKeyId: string;
+  /** status before the run */
+  status: KeyRecord['status'];
+  createDate: string;
+  ageDays: number;
+  lastUsedDate: string | null;
+  action: KeyRecord['action'];
+  rule: KeyRecord['rule'];
+  reason: string;
+  result: Result;
+  /** what the act step found or did, e.g. "already inactive" */
+  detail: string | null;
+  error: string | null;
+  deactivationDate: string | null;
+  exemption: KeyRecord['exemption'];
+  ownerEmail: string | null;
+}
+
+export interface Report {
+  keysweepVersion: string;
+  executionId: string;
+  executionName: string;
+  consoleUrl: string | null;
+  accountId: string | null;
+  startedAt: string;
+  finishedAt: string;
+  mode: Mode;
+  modeSource: Run['modeSource'];
+  policy: Policy & { maxActionsPerRun: number };
+  discovery: Run['discovery'];
+  outcome: Outcome;
+  /** why the run failed, in words; empty when it did not */
+  cause: string;
+  plannedActions: number;
+  limitExceeded: boolean;
+  counts: { byAction: ActionCounts; byResult: ResultCounts };
+  usersRead: number;
+  usersGone: string[];
+  invalidExemptions: { userName: string; value: string }[];
+  /** the error that stopped the sweep early, if any */
+  sweepError: string | null;
+  entries: ReportEntry[];
+}

@@ -1,0 +1,114 @@
+/**
+ * Last state of a run: assembles the full report from the report bucket, stores report.json and
+ * the rendered email under the run's prefix, then emails the admins. The report is stored before
+ * the email is sent, so a run whose email fails still leaves its audit record.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SESClient } from '@aws-sdk/client-ses';
+import { z } from 'zod';
+import {
+  decisionsFileSchema,
+  planSchema,
+  resultsFileSchema,
+  type DecisionsFile,
+  type KeyResult,
+} from '../shared/batch-files';
+import type { KeysweepConfig } from '../shared/config';
+import { mapWithConcurrency } from '../shared/concurrency';
+import { redactAccessKeyIds } from '../shared/masking';
+import { layout } from '../shared/report-layout';
+import { parseEvent, runSchema } from '../shared/run';
+import { getJsonIfExists, putJson, putText } from '../shared/s3-json';
+import { sendEmail } from '../shared/send-email';
+import { buildReport, resultKey } from './build-report';
+import { renderAdminEmail } from './render-admin-email';
+import type { Outcome, Report } from './report-model';
+
+export const sendReportEventSchema = z.object({
+  run: runSchema,
+  plan: planSchema.optional(),
+  sweepError: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+});
+
+export interface SendReportDeps {
+  s3: S3Client;
+  ses: SESClient;
+  bucket: string;
+  config: KeysweepConfig;
+  clock: () => Date;
+}
+
+export interface SendReportResult {
+  outcome: Outcome;
+  cause: string;
+  reportKey: string;
+  counts: Report['counts'];
+  /** keys actually changed */
+  done: { deactivate: number; delete: number };
+  usersRead: number;
+  durationSeconds: number;
+}
+
+export class EmailNotSentError extends Error {
+  override name = 'EmailNotSent';
+}
+
+export async function sendReport(event: unknown, deps: SendReportDeps): Promise<SendReportResult> {
+  const { run, plan, sweepError } = parseEvent(sendReportEventSchema, event, 'send-report');
+  const indexes = Array.from({ length: run.batchCount }, (_, i) => i);
+  const decisions = (
+    await mapWithConcurrency(indexes, 10, async (index) => {
+      const raw = await getJsonIfExists(deps.s3, deps.bucket, layout.decisionsOfBatch(run.prefix, index));
+      if (raw === undefined && sweepError === undefined) {
+        throw new Error(`The decisions of batch ${index} are missing from s3://${deps.bucket}/${run.prefix}`);
+      }
+      return raw === undefined ? null : decisionsFileSchema.parse(raw);
+    })
+  ).filter((file): file is DecisionsFile => file !== null);
+
+  const results = new Map<string, KeyResult>();
+  if (plan && !plan.limitExceeded && run.mode === 'enforce') {
+    const files = await mapWithConcurrency(plan.batches, 10, async (batch) => {
+      const raw = await getJsonIfExists(deps.s3, deps.bucket, batch.resultsKey);
+      return raw === undefined ? [] : resultsFileSchema.parse(raw);
+    });
+    for (const result of files.flat()) results.set(resultKey(result.userName, result.accessKeyId), result);
+  }
+
+  const report = buildReport({
+    run,
+    plan: plan ?? null,
+    decisions,
+    results,
+    sweepError: sweepError ?? null,
+    config: deps.config,
+    finishedAt: deps.clock(),
+  });
+  const reportKey = layout.report(run.prefix);
+  const email = renderAdminEmail(report, `s3://${deps.bucket}/${reportKey}`);
+  await putJson(deps.s3, deps.bucket, reportKey, report);
+  await putText(deps.s3, deps.bucket, layout.emailHtml(run.prefix), email.html, 'text/html; charset=utf-8');
+  await putText(deps.s3, deps.bucket, layout.emailText(run.prefix), email.text, 'text/plain; charset=utf-8');
+
+  try {
+    await sendEmail(deps.ses, { from: deps.config.senderEmail, to: deps.config.adminEmails, ...email });
+  } catch (error) {
+    const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new EmailNotSentError(
+      redactAccessKeyIds(
+        `The summary email could not be sent (${why}); the report is stored at s3://${deps.bucket}/${reportKey}`,
+      ),
+    );
+  }
+  const doneCount = (action: 'deactivate' | 'delete') =>
+    report.entries.filter((e) => e.action === action && e.result === 'done').length;
+  return {
+    outcome: report.outcome,
+    cause: report.cause,
+    reportKey,
+    counts: report.counts,
+    done: { deactivate: doneCount('deactivate'), delete: doneCount('delete') },
+    usersRead: report.usersRead,
+    durationSeconds: Math.max(0, (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000),
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * The files a run writes per batch of users, and the small summaries that travel in the state:
+ * one schema each, so a writer and its reader cannot drift apart.
+ */
+import { z } from 'zod';
+import { ACTIONS } from './policy';
+
+const action = z.enum(ACTIONS as ['deactivate', 'delete', 'warn', 'exempt', 'none']);
+const change = z.enum(['deactivate', 'delete']);
+
+/** A batch as list-users describes it in the state. */
+export const batchRefSchema = z.object({
+  index: z.number().int().min(0),
+  userCount: z.number().int().min(0),
+});
+export type BatchRef = z.infer<typeof batchRefSchema>;
+
+/** batches/NNNN-users.json */
+export const usersFileSchema = z.object({
+  users: z.array(z.object({ userName: z.string().min(1) })),
+});
+export type UsersFile = z.infer<typeof usersFileSchema>;
+
+export const exemptionSchema = z.object({
+  source: z.enum(['tag', 'group']),
+  until: z.string().nullable(),
+  description: z.string(),
+});
+
+/** One access key with what keysweep decided about it. Stays in the account (full key ID). */
+export const keyRecordSchema = z.object({
+  userName: z.string(),
+  accessKeyId: z.string(),
+  status: z.enum(['Active', 'Inactive']),
+  createDate: z.string(),
+  lastUsedDate: z.string().nullable(),
+  ageDays: z.number().int(),
+  unusedDays: z.number().int(),
+  action,
+  rule: z.enum(['age', 'unused', 'delete', 'none']),
+  reason: z.string(),
+  deactivationDate: z.string().nullable(),
+  exemption: exemptionSchema.nullable(),
+  ownerEmail: z.string().nullable(),
+});
+export type KeyRecord = z.infer<typeof keyRecordSchema>;
+
+/** batches/NNNN-decisions.json */
+export const decisionsFileSchema = z.object({
+  batchIndex: z.number().int(),
+  keys: z.array(keyRecordSchema),
+  usersRead: z.number().int(),
+  /** users listed at the start of the run that no longer existed when their keys were read */
+  usersGone: z.array(z.string()),
+  invalidExemptions: z.array(z.object({ userName: z.string(), value: z.string() })),
+});
+export type DecisionsFile = z.infer<typeof decisionsFileSchema>;
+
+/** One planned change, as the ActOnKeys child workflow hands it to deactivate-key. */
+export const plannedActionSchema = z.object({
+  userName: z.string().min(1),
+  accessKeyId: z.string().min(1),
+  action: change,
+  rule: z.enum(['age', 'unused', 'delete']),
+});
+export type PlannedAction = z.infer<typeof plannedActionSchema>;
+
+/** batches/NNNN-actions.json */
+export const actionsFileSchema = z.array(plannedActionSchema);
+
+/** What happened to one planned change (deactivate-key's output, or the ASL's RecordKeyFailure). */
+export const keyResultSchema = z.object({
+  userName: z.string(),
+  accessKeyId: z.string(),
+  action: change,
+  result: z.enum(['done', 'skipped', 'dry-run', 'failed']),
+  detail: z.string().optional(),
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+});
+export type KeyResult = z.infer<typeof keyResultSchema>;
+
+/** batches/NNNN-results.json */
+export const resultsFileSchema = z.array(keyResultSchema);
+
+export const actionCountsSchema = z.object({
+  deactivate: z.number().int(),
+  delete: z.number().int(),
+  warn: z.number().int(),
+  exempt: z.number().int(),
+  none: z.number().int(),
+});
+export type ActionCounts = z.infer<typeof actionCountsSchema>;
+
+export function emptyActionCounts(): ActionCounts {
+  return { deactivate: 0, delete: 0, warn: 0, exempt: 0, none: 0 };
+}
+
+/** find-stale-keys' output: a compact summary of one batch, whatever its size. */
+export const findSummarySchema = z.object({
+  index: z.number().int().min(0),
+  usersRead: z.number().int(),
+  usersGone: z.number().int(),
+  keysSeen: z.number().int(),
+  counts: actionCountsSchema,
+  plannedActions: z.number().int(),
+});
+export type FindSummary = z.infer<typeof findSummarySchema>;
+
+/** A batch that has changes to make, as check-action-limit hands it to the ActOnKeys map. */
+export const actBatchSchema = z.object({
+  index: z.number().int().min(0),
+  actionCount: z.number().int().min(1),
+  actionsKey: z.string(),
+  resultsKey: z.string(),
+});
+export type ActBatch = z.infer<typeof actBatchSchema>;
+
+/** check-action-limit's verdict. */
+export const planSchema = z.object({
+  plannedActions: z.number().int(),
+  maxActionsPerRun: z.number().int(),
+  limitExceeded: z.boolean(),
+  keysSeen: z.number().int(),
+  usersRead: z.number().int(),
+  usersGone: z.number().int(),
+  counts: actionCountsSchema,
+  batches: z.array(actBatchSchema),
+});
+export type Plan = z.infer<typeof planSchema>;

@@ -1,0 +1,28 @@
+/**
+ * Where a run's files live in the report bucket. Everything of one run is under
+ * runs/<YYYY-MM-DD>/<execution name>/; state that outlives runs is under state/.
+ */
+export function runPrefix(startedAt: string, executionName: string): string {
+  return `runs/${startedAt.slice(0, 10)}/${executionName}/`;
+}
+
+const pad = (index: number) => String(index).padStart(4, '0');
+
+export const layout = {
+  /** the users of one batch, written by list-users */
+  usersOfBatch: (prefix: string, index: number) => `${prefix}batches/${pad(index)}-users.json`,
+  /** every key of one batch with its decision, written by find-stale-keys */
+  decisionsOfBatch: (prefix: string, index: number) => `${prefix}batches/${pad(index)}-decisions.json`,
+  /** the keys of one batch that need a change, read by the ActOnKeys child workflow */
+  actionsOfBatch: (prefix: string, index: number) => `${prefix}batches/${pad(index)}-actions.json`,
+  /** what happened to each planned change, written by the ActOnKeys child workflow */
+  resultsOfBatch: (prefix: string, index: number) => `${prefix}batches/${pad(index)}-results.json`,
+  report: (prefix: string) => `${prefix}report.json`,
+  emailHtml: (prefix: string) => `${prefix}email.html`,
+  emailText: (prefix: string) => `${prefix}email.txt`,
+  ownerEmailHtml: (prefix: string, userName: string) => `${prefix}owners/${userName}.html`,
+  ownerEmailText: (prefix: string, userName: string) => `${prefix}owners/${userName}.txt`,
+  ownerNotifications: (prefix: string) => `${prefix}owner-notifications.json`,
+  /** keys keysweep has seen and deactivated, carried from run to run (the credential report's blind spots) */
+  keyIndex: () => 'state/key-index.json',
+};

@@ -1,0 +1,44 @@
+/**
+ * The run descriptor that ListUsers creates and every later state carries: small and fixed in
+ * size. Its start time is the run's clock, so every Lambda of one run judges keys at one instant.
+ */
+import { z } from 'zod';
+
+export const runSchema = z.object({
+  executionId: z.string().min(1),
+  executionName: z.string().min(1),
+  startedAt: z.iso.datetime({ offset: true }),
+  mode: z.enum(['enforce', 'report']),
+  /** where the mode came from: the configuration, or an execution input asking for report mode */
+  modeSource: z.enum(['config', 'input']),
+  /** S3 prefix of this run's files: runs/<date>/<execution name>/ */
+  prefix: z.string().min(1),
+  batchCount: z.number().int().min(0),
+  discovery: z.object({
+    source: z.enum(['full-scan', 'credential-report']),
+    reason: z.string(),
+    usersInAccount: z.number().int().min(0),
+    usersToRead: z.number().int().min(0),
+    credentialReportGeneratedAt: z.string().nullable(),
+  }),
+  version: z.string(),
+});
+export type Run = z.infer<typeof runSchema>;
+
+export function runClock(run: Pick<Run, 'startedAt'>): Date {
+  return new Date(run.startedAt);
+}
+
+/** Parses a Lambda event with a schema; the error names the handler and the fields that are wrong. */
+export function parseEvent<T extends z.ZodType>(schema: T, event: unknown, handlerName: string): z.output<T> {
+  const result = schema.safeParse(event);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`)
+    .join('; ');
+  throw new InvalidEventError(`${handlerName} received an event it cannot use: ${problems}`);
+}
+
+export class InvalidEventError extends Error {
+  override name = 'InvalidEvent';
+}

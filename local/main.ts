@@ -1,0 +1,84 @@
+/**
+ * `npm start`: runs the real state machine locally against a simulated account (by default
+ * the built-in demo account), prints a short summary and writes the run's files to out/.
+ *
+ *   npm start -- [--account FILE] [--config FILE] [--out DIR] [--mode report|enforce] [--input JSON]
+ *
+ * Exit codes: 0 the execution succeeded; 3 it ran and failed (see the summary); 2 bad input; 1 crash.
+ */
+import { parseArgs } from 'node:util';
+import { InputError, DEMO_ACCOUNT, DEMO_CONFIG, loadAccount, loadConfig } from './load-inputs';
+import { summaryLines } from './print-summary';
+import { outputFiles } from './run-output';
+import { runWorkflow } from './run-workflow';
+import { writeOutputAtomically } from './write-output';
+
+// The AWS SDK warns that it will soon need Node 22; the Lambdas run on Node 22, locally it is noise.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const text = typeof warning === 'string' ? warning : warning.message;
+  if (/NodeVersionSupportWarning|require node >=22/.test(text) || rest.includes('NodeVersionSupportWarning'))
+    return;
+  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+
+const USAGE =
+  'Usage: npm start -- [--account FILE] [--config FILE] [--out DIR] [--mode report|enforce] [--input JSON]';
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        account: { type: 'string' },
+        config: { type: 'string' },
+        out: { type: 'string', default: 'out' },
+        mode: { type: 'string' },
+        input: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new InputError(`${(error as Error).message}\n${USAGE}`);
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const demo = args.account === undefined;
+  const configFile = args.config ?? (demo ? DEMO_CONFIG : undefined);
+  const config = loadConfig({ configFile, mode: args.mode });
+  const account = loadAccount(args.account ?? DEMO_ACCOUNT);
+  let input: unknown = {};
+  if (args.input !== undefined) {
+    try {
+      input = JSON.parse(args.input);
+    } catch (error) {
+      throw new InputError(`--input is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  if (demo) {
+    console.log(
+      `Using the built-in demo account${args.config === undefined ? ' and demo settings (local/demo-config.json)' : ''}.`,
+    );
+  }
+  const run = await runWorkflow({ account, config, input, version: process.env.KEYSWEEP_VERSION ?? 'local' });
+  writeOutputAtomically(args.out, outputFiles(run));
+  for (const text of summaryLines(run, args.out)) console.log(text);
+  return run.status === 'SUCCEEDED' ? 0 : 3;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof InputError) {
+      console.error(`keysweep: ${error.message}`);
+      process.exit(2);
+    }
+    console.error('keysweep: the local run crashed:', error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,69 @@
+/** The short summary `npm start` prints: counts, masked keys, and where the files are. */
+import { redactAccessKeyIds } from '../functions/shared/masking';
+import type { ReportEntry } from '../functions/send-report/report-model';
+import type { WorkflowRun } from './run-workflow';
+
+const MAX_LISTED = 15;
+
+function line(entry: ReportEntry, what: string): string {
+  return `    ${entry.userName.padEnd(16)} ${entry.maskedAccessKeyId}  ${String(entry.ageDays).padStart(4)} days  ${what}`;
+}
+
+export function summaryLines(run: WorkflowRun, outDir: string): string[] {
+  const out: string[] = [];
+  const report = run.report;
+  out.push(
+    `keysweep local run ${run.executionName}: ${run.status}${run.error ? ` (${run.error.Error})` : ''}`,
+  );
+  if (run.error) out.push(`  cause: ${run.error.Cause}`);
+  if (report === null) {
+    out.push('  no report was stored (the run stopped before send-report)');
+  } else {
+    const { byAction, byResult } = report.counts;
+    const dry = report.mode === 'report' || report.limitExceeded;
+    out.push(
+      `  mode ${report.mode}; ${report.discovery.source === 'full-scan' ? 'full scan' : 'credential-report candidates'}: ` +
+        `${report.usersRead} of ${report.discovery.usersInAccount} users read, ${report.entries.length} keys examined`,
+    );
+    out.push(
+      `  ${dry ? 'would deactivate' : 'deactivated'} ${dry ? byAction.deactivate : report.entries.filter((e) => e.action === 'deactivate' && e.result === 'done').length}` +
+        `, ${dry ? 'would delete' : 'deleted'} ${dry ? byAction.delete : report.entries.filter((e) => e.action === 'delete' && e.result === 'done').length}` +
+        `, warned ${byAction.warn}, exempt ${byAction.exempt}, skipped ${byResult.skipped}, failed ${byResult.failed}`,
+    );
+    const groups: [string, (e: ReportEntry) => boolean, (e: ReportEntry) => string][] = [
+      [
+        dry ? 'Would change' : 'Changed',
+        (e) =>
+          e.result === 'done' || e.result === 'dry-run' || (report.limitExceeded && e.result === 'skipped'),
+        (e) => `${e.action}: ${e.reason}`,
+      ],
+      ['Failed', (e) => e.result === 'failed', (e) => e.error ?? ''],
+      ['Skipped on re-check', (e) => e.result === 'skipped' && !report.limitExceeded, (e) => e.detail ?? ''],
+      ['Warned', (e) => e.action === 'warn', (e) => `deactivation on ${e.deactivationDate ?? '?'}`],
+      ['Exempt', (e) => e.action === 'exempt', (e) => e.exemption?.description ?? ''],
+    ];
+    for (const [title, match, describe] of groups) {
+      const entries = report.entries.filter(match);
+      if (entries.length === 0) continue;
+      out.push(`  ${title} (${entries.length}):`);
+      for (const entry of entries.slice(0, MAX_LISTED)) out.push(line(entry, describe(entry)));
+      if (entries.length > MAX_LISTED)
+        out.push(`    ... and ${entries.length - MAX_LISTED} more in report.json`);
+    }
+    if (report.invalidExemptions.length > 0) {
+      out.push(
+        `  Invalid exemptions: ${report.invalidExemptions.map((x) => `${x.userName} ("${x.value}")`).join(', ')}`,
+      );
+    }
+  }
+  const s = run.stats;
+  out.push(
+    `  stats: ${s.wallMs} ms, ${s.lambdaInvocations.total} Lambda invocations, ${s.awsCalls.total} AWS calls, ` +
+      `${s.transitions.total} state transitions (largest execution ${s.transitions.largestExecution}), ` +
+      `est. $${s.estimatedCostUsd.perRun.toFixed(6)} a run`,
+  );
+  out.push(
+    `  files: ${outDir}/ (report.json, email.html, email.txt, account-after.json, execution.json, stats.json)`,
+  );
+  return out.map(redactAccessKeyIds);
+}
