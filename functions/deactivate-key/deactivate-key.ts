@@ -9,7 +9,7 @@ import { plannedActionSchema, type KeyResult, type PlannedAction } from '../shar
 import type { KeysweepConfig } from '../shared/config';
 import { ageInDays } from '../shared/days';
 import { getLastUsedDate, isNoSuchEntity, listAccessKeys, type AccessKeyInfo } from '../shared/iam-users';
-import { withThrottlingRetry, type RetryOptions } from '../shared/retry';
+import { isThrottling, withThrottlingRetry, type RetryOptions } from '../shared/retry';
 import { parseEvent, runClock, runSchema } from '../shared/run';
 
 export const deactivateKeyEventSchema = z.object({ run: runSchema, key: plannedActionSchema });
@@ -20,7 +20,16 @@ export interface DeactivateKeyDeps {
   retry: RetryOptions;
 }
 
-type Outcome = Pick<KeyResult, 'result' | 'detail'>;
+type Outcome = Pick<KeyResult, 'result' | 'detail' | 'error'>;
+
+/**
+ * An error text fit for the results file: one line, no quotes or backslashes (the results go
+ * through States.JsonToString), at most 500 characters. It may hold a full key ID: the results
+ * stay in the account, and the email masks them.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/["\\]/g, "'").replace(/\s+/g, ' ').trim().slice(0, 500);
+}
 
 /** Why the planned change no longer applies to the key as it is now, or null when it does. */
 async function whyNotAnyMore(
@@ -75,7 +84,9 @@ export async function deactivateKey(event: unknown, deps: DeactivateKeyDeps): Pr
       return { result: 'done', detail: key.action === 'delete' ? 'deleted' : 'deactivated' };
     } catch (error) {
       if (isNoSuchEntity(error)) return { result: 'skipped', detail: 'user or key no longer exists' };
-      throw error;
+      // Throttling that outlasted the retries goes back to Step Functions, which retries the task.
+      if (isThrottling(error) || !(error instanceof Error)) throw error;
+      return { result: 'failed', error: oneLine(`${error.name}: ${error.message}`) };
     }
   };
   return { ...base, ...(await outcome()) };

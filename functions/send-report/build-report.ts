@@ -61,6 +61,15 @@ export function consoleLinkOf(executionId: string): { url: string | null; accoun
   };
 }
 
+/** A failure recorded by deactivate-key carries its message; one caught by the ASL only the error name. */
+function failureText(error: string | undefined): string {
+  if (error === undefined || error === '') return 'unknown error';
+  if (/^[\w.]+$/.test(error)) {
+    return `${error} (the function failed; the DeactivateKey step of this execution shows the cause)`;
+  }
+  return error;
+}
+
 function resultOf(
   action: ReportEntry['action'],
   acted: KeyResult | undefined,
@@ -86,7 +95,7 @@ function resultOf(
     return {
       result: 'failed',
       detail: null,
-      error: acted.error ? describeError(acted.error) : 'unknown error',
+      error: failureText(acted.error),
     };
   }
   return { result: acted.result, detail: acted.detail ?? null, error: null };

@@ -75,7 +75,8 @@ export const keyResultSchema = z.object({
   action: change,
   result: z.enum(['done', 'skipped', 'dry-run', 'failed']),
   detail: z.string().optional(),
-  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  /** one line, without quotes or backslashes (results travel through States.JsonToString) */
+  error: z.string().optional(),
 });
 export type KeyResult = z.infer<typeof keyResultSchema>;
 

@@ -15,7 +15,9 @@ export function getConfigFromEnv(name = 'KEYSWEEP_CONFIG'): KeysweepConfig {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new Error(`Environment variable ${name} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new Error(`Environment variable ${name} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return parseConfig(raw, `environment variable ${name}`);
 }

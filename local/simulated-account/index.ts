@@ -1,0 +1,3 @@
+export * from './account-file';
+export * from './simulated-account';
+export * from './generate-account';
