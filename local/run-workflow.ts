@@ -130,7 +130,15 @@ async function loadHandlers(
     'find-stale-keys': findStaleKeys.createHandler({ iam, s3, bucket, config, retry: retryOptions }),
     'check-action-limit': checkActionLimit.createHandler({ config }),
     'deactivate-key': deactivateKey.createHandler({ iam, config, retry: retryOptions }),
-    'send-report': sendReport.createHandler({ s3, ses, bucket, config, clock: () => new Date() }),
+    'send-report': sendReport.createHandler({
+      s3,
+      ses,
+      bucket,
+      config,
+      clock: () => new Date(),
+      intervalMs: 0,
+      sleep: async () => undefined,
+    }),
   };
 }
 

@@ -7,6 +7,7 @@ import { policyOf, type KeysweepConfig } from '../shared/config';
 import { maskAccessKeyId } from '../shared/masking';
 import { isChange } from '../shared/policy';
 import type { Run } from '../shared/run';
+import { disabledNotifications } from './notify-owners';
 import {
   RESULTS,
   type Outcome,
@@ -170,7 +171,12 @@ export function buildReport(inputs: ReportInputs): Report {
     finishedAt: inputs.finishedAt.toISOString(),
     mode: run.mode,
     modeSource: run.modeSource,
-    policy: { ...policyOf(config), maxActionsPerRun: config.maxActionsPerRun },
+    policy: {
+      ...policyOf(config),
+      maxActionsPerRun: config.maxActionsPerRun,
+      notifyOwners: config.notifyOwners,
+      ownerEmailTag: config.ownerEmailTag,
+    },
     discovery: run.discovery,
     ...outcomeOf(inputs, byResult, planned),
     plannedActions: planned,
@@ -179,6 +185,7 @@ export function buildReport(inputs: ReportInputs): Report {
     usersRead: inputs.decisions.reduce((sum, file) => sum + file.usersRead, 0),
     usersGone: inputs.decisions.flatMap((file) => file.usersGone).sort(),
     invalidExemptions: inputs.decisions.flatMap((file) => file.invalidExemptions),
+    ownerNotifications: disabledNotifications(),
     sweepError: inputs.sweepError === null ? null : describeError(inputs.sweepError),
     entries,
   };

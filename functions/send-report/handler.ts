@@ -5,8 +5,8 @@ import { addCounts, logger, metrics } from '../shared/observability';
 import { sendReport, type SendReportDeps } from './send-report';
 
 export const createHandler = (deps: SendReportDeps) =>
-  lambdaHandler('send-report', async (event: unknown) => {
-    const result = await sendReport(event, deps);
+  lambdaHandler('send-report', async (event: unknown, context) => {
+    const result = await sendReport(event, deps, () => context.getRemainingTimeInMillis());
     logger.info('Report sent', {
       outcome: result.outcome,
       reportKey: result.reportKey,
@@ -31,4 +31,7 @@ export const handler = createHandler({
   bucket: getRequiredEnv('REPORT_BUCKET'),
   config: getConfigFromEnv(),
   clock: () => new Date(),
+  // SES allows 1 message a second in the sandbox; production accounts may lower this.
+  intervalMs: Number(process.env.KEYSWEEP_OWNER_EMAIL_INTERVAL_MS ?? '1000'),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 });

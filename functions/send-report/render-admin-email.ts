@@ -157,7 +157,26 @@ function policyRows(report: Report): [string, string][] {
     ['exemptTag', p.exemptTag],
     ['exemptGroups', p.exemptGroups.length === 0 ? 'none' : p.exemptGroups.join(', ')],
     ['maxActionsPerRun', String(p.maxActionsPerRun)],
+    ['notifyOwners', p.notifyOwners ? `yes (address in tag ${p.ownerEmailTag})` : 'no'],
   ];
+}
+
+/** Lines about the owner emails, for both renderings; empty when notifyOwners is off. */
+function ownerLines(report: Report, ownerEmailTag: string): string[] {
+  const n = report.ownerNotifications;
+  if (!n.enabled) return [];
+  if (n.withheld !== null) return [`Owner emails were not sent: ${n.withheld}.`];
+  const lines = [`Owner emails sent: ${n.sent.length}${n.sent.length ? ` (${n.sent.join(', ')})` : ''}`];
+  if (n.failed.length)
+    lines.push(`Owner emails that failed: ${n.failed.map((f) => `${f.userName} (${f.error})`).join('; ')}`);
+  if (n.noAddress.length) {
+    lines.push(
+      `Owners without a valid address in tag ${ownerEmailTag} (not notified): ${n.noAddress.join(', ')}`,
+    );
+  }
+  if (n.notSent.length)
+    lines.push(`Owner emails not sent: ${n.notSent.map((x) => `${x.userName} (${x.reason})`).join('; ')}`);
+  return lines;
 }
 
 function subjectOf(report: Report): string {
@@ -211,6 +230,8 @@ function renderText(report: Report, all: Section[], reportLocation: string): str
       report.usersGone.join(', '),
     );
   }
+  const owners = ownerLines(report, report.policy.ownerEmailTag);
+  if (owners.length > 0) out.push('', '== Owner notifications ==', ...owners);
   out.push('', '== Policy in force ==');
   for (const [k, v] of policyRows(report)) out.push(`${k}: ${v}`);
   out.push('', `Execution: ${report.consoleUrl ?? report.executionId}`, `Full report: ${reportLocation}`);
@@ -271,6 +292,13 @@ function renderHtml(report: Report, all: Section[], reportLocation: string): str
   if (report.usersGone.length > 0) {
     parts.push(`<h2 style="font-size:16px">Users deleted during the run (${report.usersGone.length})</h2>`);
     parts.push(`<p>${escapeHtml(report.usersGone.join(', '))}</p>`);
+  }
+  const owners = ownerLines(report, report.policy.ownerEmailTag);
+  if (owners.length > 0) {
+    parts.push(
+      '<h2 style="font-size:16px">Owner notifications</h2>',
+      `<ul>${owners.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`,
+    );
   }
   parts.push(
     '<h2 style="font-size:16px">Policy in force</h2>',

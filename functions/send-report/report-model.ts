@@ -1,7 +1,8 @@
 /** report.json: one entry per access key seen, plus the run, the policy and the counts. */
 import type { ActionCounts, KeyRecord } from '../shared/batch-files';
-import type { Mode, Policy } from '../shared/config';
+import type { KeysweepConfig, Mode, Policy } from '../shared/config';
 import type { Run } from '../shared/run';
+import type { OwnerNotifications } from './notify-owners';
 
 export type Result = 'done' | 'dry-run' | 'skipped' | 'failed' | 'n/a';
 export const RESULTS: readonly Result[] = ['done', 'dry-run', 'skipped', 'failed', 'n/a'];
@@ -41,7 +42,7 @@ export interface Report {
   finishedAt: string;
   mode: Mode;
   modeSource: Run['modeSource'];
-  policy: Policy & { maxActionsPerRun: number };
+  policy: Policy & Pick<KeysweepConfig, 'maxActionsPerRun' | 'notifyOwners' | 'ownerEmailTag'>;
   discovery: Run['discovery'];
   outcome: Outcome;
   /** why the run failed, in words; empty when it did not */
@@ -52,6 +53,8 @@ export interface Report {
   usersRead: number;
   usersGone: string[];
   invalidExemptions: { userName: string; value: string }[];
+  /** what happened to the owner emails (notifyOwners) */
+  ownerNotifications: OwnerNotifications;
   /** the error that stopped the sweep early, if any */
   sweepError: string | null;
   entries: ReportEntry[];

@@ -3,8 +3,6 @@
  * the rendered email under the run's prefix, then emails the admins. The report is stored before
  * the email is sent, so a run whose email fails still leaves its audit record.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SESClient } from '@aws-sdk/client-ses';
 import { z } from 'zod';
 import {
   decisionsFileSchema,
@@ -13,7 +11,6 @@ import {
   type DecisionsFile,
   type KeyResult,
 } from '../shared/batch-files';
-import type { KeysweepConfig } from '../shared/config';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { redactAccessKeyIds } from '../shared/masking';
 import { layout } from '../shared/report-layout';
@@ -21,6 +18,7 @@ import { parseEvent, runSchema } from '../shared/run';
 import { getJsonIfExists, putJson, putText } from '../shared/s3-json';
 import { sendEmail } from '../shared/send-email';
 import { buildReport, resultKey } from './build-report';
+import { notifyOwners, type NotifyOwnersDeps } from './notify-owners';
 import { renderAdminEmail } from './render-admin-email';
 import type { Outcome, Report } from './report-model';
 
@@ -30,11 +28,7 @@ export const sendReportEventSchema = z.object({
   sweepError: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
 });
 
-export interface SendReportDeps {
-  s3: S3Client;
-  ses: SESClient;
-  bucket: string;
-  config: KeysweepConfig;
+export interface SendReportDeps extends Omit<NotifyOwnersDeps, 'remainingMs'> {
   clock: () => Date;
 }
 
@@ -53,7 +47,11 @@ export class EmailNotSentError extends Error {
   override name = 'EmailNotSent';
 }
 
-export async function sendReport(event: unknown, deps: SendReportDeps): Promise<SendReportResult> {
+export async function sendReport(
+  event: unknown,
+  deps: SendReportDeps,
+  remainingMs: () => number = () => Number.POSITIVE_INFINITY,
+): Promise<SendReportResult> {
   const { run, plan, sweepError } = parseEvent(sendReportEventSchema, event, 'send-report');
   const indexes = Array.from({ length: run.batchCount }, (_, i) => i);
   const decisions = (
@@ -84,6 +82,7 @@ export async function sendReport(event: unknown, deps: SendReportDeps): Promise<
     config: deps.config,
     finishedAt: deps.clock(),
   });
+  report.ownerNotifications = await notifyOwners(report, run.prefix, { ...deps, remainingMs });
   const reportKey = layout.report(run.prefix);
   const email = renderAdminEmail(report, `s3://${deps.bucket}/${reportKey}`);
   await putJson(deps.s3, deps.bucket, reportKey, report);

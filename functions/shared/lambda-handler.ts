@@ -18,8 +18,8 @@ function executionNameOf(event: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
-export function lambdaHandler<E, R>(functionName: string, logic: (event: E) => Promise<R>) {
-  return middy<E, R, Error, Context>(async (event: E) => logic(event))
+export function lambdaHandler<E, R>(functionName: string, logic: (event: E, context: Context) => Promise<R>) {
+  return middy<E, R, Error, Context>(async (event: E, context: Context) => logic(event, context))
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
