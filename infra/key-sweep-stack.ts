@@ -1,0 +1,199 @@
+/**
+ * The keysweep stack: five Lambdas, the report bucket, the state machine that runs them, the
+ * schedule that starts it and the alarms that watch it.
+ */
+import { ArnFormat, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { KeysweepConfig } from '../functions/shared/config';
+import { KeysweepFunction } from './constructs/keysweep-function';
+import { ReportBucket, RUNS_PREFIX, STATE_PREFIX } from './constructs/report-bucket';
+import { SweepAlarms } from './constructs/sweep-alarms';
+import { SweepSchedule } from './constructs/sweep-schedule';
+import { SweepStateMachine, type SweepFunctionName } from './constructs/sweep-state-machine';
+import type { Permission } from './permissions';
+import type { BuildVersion } from './version';
+
+export interface KeySweepStackProps extends StackProps {
+  readonly config: KeysweepConfig;
+  readonly buildVersion: BuildVersion;
+}
+
+const USERS_REASON =
+  'keysweep examines the access keys of every IAM user of the account, whose names are known only at ' +
+  'run time; user/* (users of any path, nothing but users) is the narrowest ARN that covers them.';
+const RUNS_REASON =
+  'Each run writes and reads its own files under runs/<date>/<execution name>/, names known only at ' +
+  'run time; limited to the runs/ prefix of the report bucket.';
+const STATE_REASON =
+  'The state keysweep keeps between runs (which users had keys deactivated) lives under state/, ' +
+  'one object a user or run; limited to the state/ prefix of the report bucket.';
+
+export class KeySweepStack extends Stack {
+  public readonly reportBucket: ReportBucket;
+  public readonly functions: Readonly<Record<SweepFunctionName, KeysweepFunction>>;
+  public readonly sweep: SweepStateMachine;
+  public readonly schedule: SweepSchedule;
+  public readonly alarms: SweepAlarms;
+
+  constructor(scope: Construct, id: string, props: KeySweepStackProps) {
+    super(scope, id, props);
+    const { config, buildVersion } = props;
+    const { version } = buildVersion;
+
+    Tags.of(this).add('Project', 'keysweep');
+    Tags.of(this).add('keysweep:version', version);
+    Tags.of(this).add('keysweep:commit', buildVersion.commit);
+
+    this.reportBucket = new ReportBucket(this, 'ReportBucket', {
+      reportRetentionDays: config.reportRetentionDays,
+    });
+    const runObjects = this.reportBucket.objectsUnder(RUNS_PREFIX);
+    const stateObjects = this.reportBucket.objectsUnder(STATE_PREFIX);
+    const usersArn = this.formatArn({
+      service: 'iam',
+      region: '',
+      resource: 'user',
+      resourceName: '*',
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    const senderIdentityArn = this.formatArn({
+      service: 'ses',
+      resource: 'identity',
+      resourceName: config.senderEmail,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+
+    const baseEnvironment = {
+      KEYSWEEP_CONFIG: JSON.stringify(config),
+      KEYSWEEP_VERSION: version,
+    };
+    const withBucket = { ...baseEnvironment, REPORT_BUCKET: this.reportBucket.bucket.bucketName };
+
+    const listUsers = new KeysweepFunction(this, 'ListUsers', {
+      name: 'list-users',
+      purpose: 'lists the IAM users to examine and writes them to the report bucket in batches',
+      version,
+      timeout: Duration.seconds(300),
+      memorySize: 512,
+      environment: withBucket,
+      permissions: [
+        {
+          actions: ['iam:ListUsers', 'iam:GenerateCredentialReport', 'iam:GetCredentialReport'],
+          resources: ['*'],
+          wildcardReason:
+            'iam:ListUsers, iam:GenerateCredentialReport and iam:GetCredentialReport accept only * as resource.',
+        },
+        { actions: ['s3:PutObject'], resources: [runObjects], wildcardReason: RUNS_REASON },
+        { actions: ['s3:GetObject'], resources: [stateObjects], wildcardReason: STATE_REASON },
+      ],
+    });
+
+    const findStaleKeysIam: Permission = {
+      actions: [
+        'iam:ListAccessKeys',
+        'iam:ListUserTags',
+        'iam:GetAccessKeyLastUsed',
+        // Group membership is read only when some group exempts its members.
+        ...(config.exemptGroups.length > 0 ? ['iam:ListGroupsForUser'] : []),
+      ],
+      resources: [usersArn],
+      wildcardReason: USERS_REASON,
+    };
+    const findStaleKeys = new KeysweepFunction(this, 'FindStaleKeys', {
+      name: 'find-stale-keys',
+      purpose: "reads each user's keys, tags and groups and decides each key's fate; changes nothing",
+      version,
+      timeout: Duration.seconds(300),
+      memorySize: 512,
+      environment: withBucket,
+      permissions: [
+        findStaleKeysIam,
+        { actions: ['s3:GetObject', 's3:PutObject'], resources: [runObjects], wildcardReason: RUNS_REASON },
+      ],
+    });
+
+    const checkActionLimit = new KeysweepFunction(this, 'CheckActionLimit', {
+      name: 'check-action-limit',
+      purpose: 'adds up the planned deactivations and deletions and applies maxActionsPerRun',
+      version,
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      environment: baseEnvironment,
+      permissions: [],
+    });
+
+    const deactivateKey = new KeysweepFunction(this, 'DeactivateKey', {
+      name: 'deactivate-key',
+      purpose: 're-reads one access key and deactivates (or deletes) it if it still breaks the policy',
+      version,
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      environment: baseEnvironment,
+      permissions: [
+        {
+          actions: [
+            'iam:ListAccessKeys',
+            'iam:UpdateAccessKey',
+            'iam:GetAccessKeyLastUsed',
+            // Keys are deleted only when deleteAfterDays is set.
+            ...(config.deleteAfterDays !== null ? ['iam:DeleteAccessKey'] : []),
+          ],
+          resources: [usersArn],
+          wildcardReason: USERS_REASON,
+        },
+      ],
+    });
+
+    const sendReport = new KeysweepFunction(this, 'SendReport', {
+      name: 'send-report',
+      purpose: 'assembles the run report, stores it with the rendered email and emails the admins',
+      version,
+      timeout: Duration.seconds(900),
+      memorySize: 1024,
+      environment: withBucket,
+      permissions: [
+        {
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resources: [runObjects, stateObjects],
+          wildcardReason: `${RUNS_REASON} ${STATE_REASON}`,
+        },
+        // Only the configured sender identity: no other identity can be used to send.
+        { actions: ['ses:SendEmail'], resources: [senderIdentityArn] },
+      ],
+    });
+
+    this.functions = {
+      ListUsers: listUsers,
+      FindStaleKeys: findStaleKeys,
+      CheckActionLimit: checkActionLimit,
+      DeactivateKey: deactivateKey,
+      SendReport: sendReport,
+    };
+
+    this.sweep = new SweepStateMachine(this, 'KeySweep', {
+      stateMachineName: `${this.stackName}-KeySweep`,
+      functions: {
+        ListUsers: listUsers.function,
+        FindStaleKeys: findStaleKeys.function,
+        CheckActionLimit: checkActionLimit.function,
+        DeactivateKey: deactivateKey.function,
+        SendReport: sendReport.function,
+      },
+      reportBucketName: this.reportBucket.bucket.bucketName,
+      runObjectsArn: runObjects,
+      version,
+    });
+
+    this.schedule = new SweepSchedule(this, 'Schedule', {
+      schedule: config.schedule,
+      stateMachine: this.sweep.stateMachine,
+      version,
+    });
+
+    this.alarms = new SweepAlarms(this, 'Alarms', {
+      stateMachine: this.sweep.stateMachine,
+      deadLetterQueue: this.schedule.deadLetterQueue,
+      adminEmails: config.adminEmails,
+    });
+  }
+}

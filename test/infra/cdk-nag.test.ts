@@ -1,0 +1,123 @@
+/**
+ * cdk-nag (AWS Solutions rules) finds nothing that is not acknowledged, every acknowledgement
+ * has a specific reason, and every AwsSolutions-IAM5 acknowledgement matches a real wildcard.
+ */
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { buildStack, flatten } from './build-stack';
+
+interface Acknowledgement {
+  readonly path: string;
+  readonly construct: IConstruct;
+  readonly id: string;
+  readonly reason: string;
+}
+
+function acknowledgements(stack: Stack): Acknowledgement[] {
+  return stack.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          construct,
+          id: id.replace(/^annotation::/i, ''),
+          reason,
+        })),
+      ),
+  );
+}
+
+/** The wildcard resources of the Allow statements of the IAM policies under `scope`, flattened. */
+function wildcardResources(scope: IConstruct): Set<string> {
+  const stack = Stack.of(scope);
+  const found = new Set<string>();
+  for (const construct of scope.node.findAll()) {
+    if (!(construct instanceof CfnPolicy)) continue;
+    const document = stack.resolve(construct.policyDocument) as {
+      Statement: { Effect: string; Resource: unknown }[];
+    };
+    for (const statement of document.Statement) {
+      const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+      if (statement.Effect !== 'Allow') continue;
+      for (const resource of resources.map(flatten)) if (resource.includes('*')) found.add(resource);
+    }
+  }
+  return found;
+}
+
+describe.each([
+  { label: 'environment-agnostic, default configuration', config: {}, env: undefined, context: {} },
+  {
+    label: 'in an account and region, with every optional permission',
+    config: { exemptGroups: ['break-glass'], deleteAfterDays: 365, notifyOwners: true, mode: 'report' },
+    env: { account: '123456789012', region: 'eu-west-1' },
+    context: { '@aws-cdk/core:enablePartitionLiterals': true },
+  },
+])('$label', ({ config, env, context }) => {
+  let stack: Stack;
+  beforeAll(() => {
+    stack = buildStack({ config, env, extraContext: context });
+  });
+
+  test('the AWS Solutions rules report no unacknowledged error or warning', () => {
+    const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack);
+    expect(
+      report.violations.map(
+        (v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      ),
+    ).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  test('synthesis with the rules as a validation plugin succeeds and leaves no error or warning', () => {
+    Validations.of(stack.node.root).addPlugins(new AwsSolutionsChecks(stack.node.root, { verbose: true }));
+    expect(() => (stack.node.root as App).synth()).not.toThrow();
+    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual(
+      [],
+    );
+  });
+
+  test('every acknowledgement has a specific reason', () => {
+    const all = acknowledgements(stack);
+    expect(all.length).toBeGreaterThan(0);
+    for (const { path, id, reason } of all) {
+      expect({ path, id, reasonLength: reason.trim().length >= 40 }).toEqual({
+        path,
+        id,
+        reasonLength: true,
+      });
+      expect(id).toMatch(/^AwsSolutions-[A-Z]+\d+(\[.+\])?$/);
+    }
+  });
+
+  test('only the expected rules are acknowledged', () => {
+    const rules = new Set(acknowledgements(stack).map(({ id }) => id.replace(/\[.*$/, '')));
+    expect([...rules].sort()).toEqual([
+      'AwsSolutions-IAM5',
+      'AwsSolutions-L1',
+      'AwsSolutions-S1',
+      'AwsSolutions-SQS3',
+    ]);
+  });
+
+  test('each AwsSolutions-IAM5 acknowledgement names a wildcard resource its role really has', () => {
+    const iam5 = acknowledgements(stack).filter(({ id }) => id.startsWith('AwsSolutions-IAM5['));
+    expect(iam5.length).toBeGreaterThan(0);
+    for (const { construct, id } of iam5) {
+      const finding = /^AwsSolutions-IAM5\[Resource::(.+)\]$/.exec(id)?.[1];
+      expect(finding).toBeDefined();
+      expect([...wildcardResources(construct)]).toContain(finding);
+    }
+  });
+
+  test('"accept only * as resource" is said of * only, for actions that accept nothing else', () => {
+    for (const { id, reason } of acknowledgements(stack)) {
+      if (id === 'AwsSolutions-IAM5[Resource::*]') expect(reason).toMatch(/accept only \* as resource/);
+    }
+  });
+});
