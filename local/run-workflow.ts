@@ -46,8 +46,8 @@ export interface WorkflowRunOptions {
   executionName?: string;
   listUsersPageSize?: number;
   version?: string;
-  /** an account simulator to reuse (its state carries over, like the report bucket between days) */
-  simulator?: SimulatedAccount;
+  /** objects already in the report bucket (a previous run's key index and reports), by key */
+  bucketObjects?: Readonly<Record<string, string>>;
 }
 
 export interface WorkflowRun {
@@ -126,7 +126,15 @@ async function loadHandlers(
   const retryOptions = retry.retryOptionsFromEnv();
   const bucket = LOCAL_BUCKET;
   return {
-    'list-users': listUsers.createHandler({ iam, s3, bucket, config, version, retry: retryOptions }),
+    'list-users': listUsers.createHandler({
+      iam,
+      s3,
+      bucket,
+      config,
+      version,
+      retry: retryOptions,
+      reportPolling: { maxPolls: 10, pollDelayMs: 0, sleep: async () => undefined },
+    }),
     'find-stale-keys': findStaleKeys.createHandler({ iam, s3, bucket, config, retry: retryOptions }),
     'check-action-limit': checkActionLimit.createHandler({ config }),
     'deactivate-key': deactivateKey.createHandler({ iam, config, retry: retryOptions }),
@@ -259,6 +267,13 @@ function buildTaskHandlers(
   return result;
 }
 
+/** Everything in the report bucket after a run, to start the next day's run with. */
+export function bucketObjectsOf(run: WorkflowRun): Record<string, string> {
+  return Object.fromEntries(
+    run.account.listObjectKeys(LOCAL_BUCKET).map((key) => [key, run.account.getObjectText(LOCAL_BUCKET, key) ?? '']),
+  );
+}
+
 export async function runWorkflow(options: WorkflowRunOptions): Promise<WorkflowRun> {
   const now = options.now ?? (options.account.now ? new Date(options.account.now) : new Date());
   const version = options.version ?? 'local';
@@ -276,13 +291,12 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
     Version: version,
   }) as unknown as StateMachineDefinition;
 
-  const account =
-    options.simulator ??
-    new SimulatedAccount(options.account, {
-      now,
-      faults: options.faults,
-      ...(options.listUsersPageSize ? { listUsersPageSize: options.listUsersPageSize } : {}),
-    });
+  const account = new SimulatedAccount(options.account, {
+    now,
+    faults: options.faults,
+    ...(options.listUsersPageSize ? { listUsersPageSize: options.listUsersPageSize } : {}),
+  });
+  for (const [key, body] of Object.entries(options.bucketObjects ?? {})) account.putObjectText(LOCAL_BUCKET, key, body);
   const recorder = new RunRecorder(definition);
   const stateMachine = new StateMachine(definition, { validationOptions: { checkArn: false } });
   const input = options.input ?? {};

@@ -46,8 +46,12 @@ export async function findStaleKeys(event: unknown, deps: FindStaleKeysDeps): Pr
     await getJson(deps.s3, deps.bucket, layout.usersOfBatch(run.prefix, batch.index)),
   );
 
-  const snapshots = await mapWithConcurrency(usersFile.users, USER_CONCURRENCY, ({ userName }) =>
-    readUser(deps.iam, userName, { readGroups: policy.exemptGroups.length > 0, retry: deps.retry }),
+  const snapshots = await mapWithConcurrency(usersFile.users, USER_CONCURRENCY, ({ userName, reportKeys }) =>
+    readUser(deps.iam, userName, {
+      readGroups: policy.exemptGroups.length > 0,
+      retry: deps.retry,
+      reportKeys,
+    }),
   );
 
   const keys: KeyRecord[] = [];

@@ -7,8 +7,23 @@ import {
   listGroupNames,
   listUserTags,
 } from '../shared/iam-users';
+import type { z } from 'zod';
+import type { reportKeySlotSchema } from '../shared/batch-files';
 import type { KeyFacts, UserFacts } from '../shared/policy';
 import type { RetryOptions } from '../shared/retry';
+
+type ReportSlot = z.infer<typeof reportKeySlotSchema>;
+
+/**
+ * A key's slot in the credential report: the one whose last_rotated is the key's creation, if
+ * exactly one (a re-activated key matches none, two keys created in the same second are ambiguous).
+ */
+export function reportSlotOf(createDate: string, slots: readonly ReportSlot[]): ReportSlot | null {
+  const second = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+  const created = second(createDate);
+  const matches = slots.filter((slot) => slot.lastRotated !== null && second(slot.lastRotated) === created);
+  return matches.length === 1 ? (matches[0] ?? null) : null;
+}
 
 export interface UserSnapshot {
   user: UserFacts;
@@ -18,7 +33,12 @@ export interface UserSnapshot {
 export async function readUser(
   iam: IAMClient,
   userName: string,
-  options: { readGroups: boolean; retry: RetryOptions },
+  options: {
+    readGroups: boolean;
+    retry: RetryOptions;
+    /** the user's slots in the credential report: a matched slot's last use spares a call */
+    reportKeys?: readonly ReportSlot[];
+  },
 ): Promise<UserSnapshot | null> {
   try {
     const keys = await listAccessKeys(iam, userName, options.retry);
@@ -27,7 +47,10 @@ export async function readUser(
     const facts: KeyFacts[] = [];
     for (const key of keys) {
       try {
-        facts.push({ ...key, lastUsedDate: await getLastUsedDate(iam, key.accessKeyId, options.retry) });
+        // N/A in the report is "not used before the report": it may have been used since, so ask.
+        const fromReport = reportSlotOf(key.createDate, options.reportKeys ?? [])?.lastUsedDate ?? null;
+        const lastUsedDate = fromReport ?? (await getLastUsedDate(iam, key.accessKeyId, options.retry));
+        facts.push({ ...key, lastUsedDate });
       } catch (error) {
         if (!isNoSuchEntity(error)) throw error; // deleted since it was listed: nothing to judge
       }

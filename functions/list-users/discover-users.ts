@@ -1,18 +1,32 @@
 /**
- * Which users a run reads. For now every user (a full scan); the credential report's fast path
- * plugs in here.
+ * Which users a run reads. Every user on a full-scan day (fullScanOn, or when asked, or when
+ * keysweep has no key index yet, or the credential report cannot be had); otherwise only the
+ * credential report's candidates. The report is fetched either way: its last-use dates spare a
+ * GetAccessKeyLastUsed call per key.
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { KeysweepConfig } from '../shared/config';
+import type { ReportKeySlot } from './credential-report';
+import { policyOf, WEEKDAYS, type KeysweepConfig } from '../shared/config';
+import { keyIndexSchema, type KeyIndex } from '../shared/key-index';
+import { layout } from '../shared/report-layout';
 import type { RetryOptions } from '../shared/retry';
+import { getJsonIfExists } from '../shared/s3-json';
 import { listAllUserNames } from './all-users';
+import { selectCandidates } from './candidates';
+import { fetchCredentialReport, type FetchOptions } from './credential-report';
+
+export interface DiscoveredUser {
+  userName: string;
+  /** the user's key slots in the credential report, when it had the user */
+  reportKeys?: ReportKeySlot[];
+}
 
 export interface Discovery {
   source: 'full-scan' | 'credential-report';
   reason: string;
   usersInAccount: number;
-  userNames: string[];
+  users: DiscoveredUser[];
   credentialReportGeneratedAt: string | null;
 }
 
@@ -24,15 +38,58 @@ export interface DiscoverDeps {
   retry: RetryOptions;
   now: Date;
   forceFullScan: boolean;
+  report: Omit<FetchOptions, 'retry'>;
+}
+
+async function loadKeyIndex(deps: DiscoverDeps): Promise<KeyIndex | string> {
+  const raw = await getJsonIfExists(deps.s3, deps.bucket, layout.keyIndex());
+  if (raw === undefined) return 'first run: keysweep has no key index yet';
+  const parsed = keyIndexSchema.safeParse(raw);
+  return parsed.success ? parsed.data : `the key index ${layout.keyIndex()} is unreadable`;
+}
+
+function fullScanReason(deps: DiscoverDeps): string | null {
+  if (deps.forceFullScan) return 'full scan requested by the execution input';
+  if (deps.config.fullScanOn === 'ALWAYS') return 'fullScanOn is ALWAYS';
+  if (WEEKDAYS[deps.now.getUTCDay()] === deps.config.fullScanOn)
+    return `weekly full scan (fullScanOn ${deps.config.fullScanOn})`;
+  return null;
 }
 
 export async function discoverUsers(deps: DiscoverDeps): Promise<Discovery> {
-  const userNames = await listAllUserNames(deps.iam, deps.retry);
+  const fetched = await fetchCredentialReport(deps.iam, { ...deps.report, retry: deps.retry });
+  const report = 'report' in fetched ? fetched.report : null;
+  const slotsByUser = new Map((report?.rows ?? []).map((row) => [row.userName, row.keys]));
+  const withHints = (userName: string): DiscoveredUser => {
+    const reportKeys = slotsByUser.get(userName);
+    return reportKeys ? { userName, reportKeys } : { userName };
+  };
+
+  const index = await loadKeyIndex(deps);
+  const reason =
+    fullScanReason(deps) ??
+    (typeof index === 'string' ? index : null) ??
+    ('unavailable' in fetched ? fetched.unavailable : null);
+  if (reason !== null || report === null || typeof index === 'string') {
+    const userNames = await listAllUserNames(deps.iam, deps.retry);
+    return {
+      source: 'full-scan',
+      reason: reason ?? 'every user is read',
+      usersInAccount: userNames.length,
+      users: userNames.map(withHints),
+      credentialReportGeneratedAt: report?.generatedAt ?? null,
+    };
+  }
+  const candidates = selectCandidates(report.rows, index, policyOf(deps.config), deps.now);
+  const { reasons } = candidates;
   return {
-    source: 'full-scan',
-    reason: 'every user is read',
-    usersInAccount: userNames.length,
-    userNames,
-    credentialReportGeneratedAt: null,
+    source: 'credential-report',
+    reason:
+      `credential report of ${report.generatedAt}: ${reasons['may-need-action']} users may need action, ` +
+      `${reasons['unknown-key']} have a key created or re-activated since the last run, ` +
+      `${reasons['deactivated-by-keysweep']} have a key keysweep deactivated`,
+    usersInAccount: report.rows.length,
+    users: candidates.userNames.map(withHints),
+    credentialReportGeneratedAt: report.generatedAt,
   };
 }

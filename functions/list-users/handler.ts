@@ -27,4 +27,9 @@ export const handler = createHandler({
   config: getConfigFromEnv(),
   version: getVersionFromEnv(),
   retry: retryOptionsFromEnv(),
+  reportPolling: {
+    maxPolls: 10,
+    pollDelayMs: 2000,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  },
 });

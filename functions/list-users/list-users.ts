@@ -5,14 +5,14 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import type { BatchRef } from '../shared/batch-files';
+import type { BatchRef, UsersFile } from '../shared/batch-files';
 import type { KeysweepConfig } from '../shared/config';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { layout, runPrefix } from '../shared/report-layout';
 import type { RetryOptions } from '../shared/retry';
 import { parseEvent, type Run } from '../shared/run';
 import { putJson } from '../shared/s3-json';
-import { discoverUsers } from './discover-users';
+import { discoverUsers, type DiscoverDeps } from './discover-users';
 import { parseExecutionInput } from './execution-input';
 
 /**
@@ -37,6 +37,8 @@ export interface ListUsersDeps {
   config: KeysweepConfig;
   version: string;
   retry: RetryOptions;
+  /** how long to wait for a credential report being generated */
+  reportPolling: DiscoverDeps['report'];
 }
 
 export interface ListUsersResult {
@@ -51,19 +53,21 @@ export async function listUsers(event: unknown, deps: ListUsersDeps): Promise<Li
   const now = new Date(startedAt);
   const prefix = runPrefix(startedAt, execution.name);
 
-  const discovery = await discoverUsers({ ...deps, now, forceFullScan: request.fullScan });
+  const discovery = await discoverUsers({
+    ...deps,
+    now,
+    forceFullScan: request.fullScan,
+    report: deps.reportPolling,
+  });
   const batches: BatchRef[] = [];
-  const names = discovery.userNames;
-  for (let start = 0, index = 0; start < names.length; start += BATCH_SIZE, index++) {
-    batches.push({ index, userCount: Math.min(BATCH_SIZE, names.length - start) });
+  const users = discovery.users;
+  for (let start = 0, index = 0; start < users.length; start += BATCH_SIZE, index++) {
+    batches.push({ index, userCount: Math.min(BATCH_SIZE, users.length - start) });
   }
-  await mapWithConcurrency(batches, 10, (batch) =>
-    putJson(deps.s3, deps.bucket, layout.usersOfBatch(prefix, batch.index), {
-      users: names
-        .slice(batch.index * BATCH_SIZE, (batch.index + 1) * BATCH_SIZE)
-        .map((userName) => ({ userName })),
-    }),
-  );
+  await mapWithConcurrency(batches, 10, (batch) => {
+    const file: UsersFile = { users: users.slice(batch.index * BATCH_SIZE, (batch.index + 1) * BATCH_SIZE) };
+    return putJson(deps.s3, deps.bucket, layout.usersOfBatch(prefix, batch.index), file);
+  });
 
   const run: Run = {
     executionId: execution.id,
@@ -77,7 +81,7 @@ export async function listUsers(event: unknown, deps: ListUsersDeps): Promise<Li
       source: discovery.source,
       reason: discovery.reason,
       usersInAccount: discovery.usersInAccount,
-      usersToRead: names.length,
+      usersToRead: users.length,
       credentialReportGeneratedAt: discovery.credentialReportGeneratedAt,
     },
     version: deps.version,

@@ -12,6 +12,7 @@ import {
   type KeyResult,
 } from '../shared/batch-files';
 import { mapWithConcurrency } from '../shared/concurrency';
+import { keyIndexSchema, updateKeyIndex } from '../shared/key-index';
 import { redactAccessKeyIds } from '../shared/masking';
 import { layout } from '../shared/report-layout';
 import { parseEvent, runSchema } from '../shared/run';
@@ -45,6 +46,26 @@ export interface SendReportResult {
 
 export class EmailNotSentError extends Error {
   override name = 'EmailNotSent';
+}
+
+/** Keeps state/key-index.json current for the next run's use of the credential report. */
+async function saveKeyIndex(
+  deps: SendReportDeps,
+  decisions: readonly DecisionsFile[],
+  results: ReadonlyMap<string, KeyResult>,
+  completeScan: boolean,
+): Promise<void> {
+  const previous = completeScan
+    ? null
+    : keyIndexSchema.safeParse(await getJsonIfExists(deps.s3, deps.bucket, layout.keyIndex()));
+  const index = updateKeyIndex(
+    previous?.success ? previous.data : null,
+    decisions,
+    results,
+    resultKey,
+    deps.clock(),
+  );
+  await putJson(deps.s3, deps.bucket, layout.keyIndex(), index);
 }
 
 export async function sendReport(
@@ -88,6 +109,12 @@ export async function sendReport(
   await putJson(deps.s3, deps.bucket, reportKey, report);
   await putText(deps.s3, deps.bucket, layout.emailHtml(run.prefix), email.html, 'text/html; charset=utf-8');
   await putText(deps.s3, deps.bucket, layout.emailText(run.prefix), email.text, 'text/plain; charset=utf-8');
+  await saveKeyIndex(
+    deps,
+    decisions,
+    results,
+    run.discovery.source === 'full-scan' && sweepError === undefined,
+  );
 
   try {
     await sendEmail(deps.ses, { from: deps.config.senderEmail, to: deps.config.adminEmails, ...email });

@@ -16,8 +16,20 @@ export const batchRefSchema = z.object({
 export type BatchRef = z.infer<typeof batchRefSchema>;
 
 /** batches/NNNN-users.json */
+export const reportKeySlotSchema = z.object({
+  active: z.boolean(),
+  lastRotated: z.string().nullable(),
+  lastUsedDate: z.string().nullable(),
+});
+
 export const usersFileSchema = z.object({
-  users: z.array(z.object({ userName: z.string().min(1) })),
+  users: z.array(
+    z.object({
+      userName: z.string().min(1),
+      /** the user's key slots in the credential report: hints of last use, never decisions */
+      reportKeys: z.array(reportKeySlotSchema).optional(),
+    }),
+  ),
 });
 export type UsersFile = z.infer<typeof usersFileSchema>;
 

@@ -1,0 +1,197 @@
+/**
+ * The credential report as a fast path, through the real ASL over two days: the first run (no key
+ * index yet) reads every user, the next day reads only the report's candidates, and none of the
+ * report's traps (re-activated keys looking young, keys newer than the report, an unreadable
+ * report) makes keysweep miss a key that the rules act on.
+ */
+import { bucketObjectsOf, runWorkflow, type WorkflowRun } from '../../local/run-workflow';
+import type { AccountFile } from '../../local/simulated-account';
+import { account, config, daysAgo, key, keyId, keysOf, user, writeCalls } from './sweep-fixtures';
+
+jest.setTimeout(120_000);
+
+const FRIDAY = new Date('2026-11-27T08:00:00Z');
+const SATURDAY = new Date('2026-11-28T08:00:00Z');
+const weekly = config({ fullScanOn: 'SUN' });
+
+function readUsers(run: WorkflowRun): string[] {
+  return [
+    ...new Set(
+      run.account.calls.filter((c) => c.operation === 'ListAccessKeys').map((c) => String(c.input.UserName)),
+    ),
+  ].sort();
+}
+
+/** 300 users with young keys, plus the special cases of each test. */
+function baseUsers() {
+  return Array.from({ length: 300 }, (_, i) => user(`quiet-${i}`, [key(1000 + i, 10 + (i % 50))]));
+}
+
+async function twoDays(first: AccountFile, change: (after: AccountFile) => AccountFile = (a) => a) {
+  const day1 = await runWorkflow({ account: first, config: weekly, now: FRIDAY });
+  const day2Account = change({
+    ...day1.account.toAccountFile(),
+    now: SATURDAY.toISOString(),
+    credentialReportAgeHours: 2,
+  });
+  const day2 = await runWorkflow({
+    account: day2Account,
+    config: weekly,
+    now: SATURDAY,
+    bucketObjects: bucketObjectsOf(day1),
+  });
+  return { day1, day2 };
+}
+
+describe('discovery through the credential report', () => {
+  it('reads every user on the first run, then only the candidates on a quiet day', async () => {
+    const { day1, day2 } = await twoDays(account(baseUsers(), { now: FRIDAY.toISOString() }));
+    expect(day1.report?.discovery).toMatchObject({ source: 'full-scan', usersToRead: 300 });
+    expect(day1.report?.discovery.reason).toContain('first run');
+    expect(day2.status).toBe('SUCCEEDED');
+    expect(day2.report?.discovery).toMatchObject({
+      source: 'credential-report',
+      usersInAccount: 300,
+      usersToRead: 0,
+    });
+    const iamCalls = Object.entries(day2.stats.awsCalls)
+      .filter(([name]) => name.startsWith('IAM.'))
+      .reduce((sum, [, n]) => sum + n, 0);
+    expect(iamCalls).toBeLessThanOrEqual(5);
+    expect(day2.stats.lambdaInvocations.total).toBeLessThanOrEqual(4);
+  });
+
+  it('reads the users whose keys enter the warning window or the limit, and acts on them', async () => {
+    const first = account(
+      [
+        ...baseUsers(),
+        user('ageing', [
+          key(1, 89, { createDate: new Date(FRIDAY.getTime() - 89.5 * 86_400_000).toISOString() }),
+        ]),
+      ],
+      { now: FRIDAY.toISOString() },
+    );
+    const { day2 } = await twoDays(first);
+    expect(day2.report?.discovery.source).toBe('credential-report');
+    // the quiet users' keys (11 to 60 days old) are far from the warning window: not read
+    expect(readUsers(day2)).toEqual(['ageing']);
+    expect(keysOf(day2.account.toAccountFile()).get(keyId(1))?.status).toBe('Inactive');
+  });
+
+  it('finds an old key re-activated since the last run, although the report shows it young', async () => {
+    const first = account(
+      [
+        ...baseUsers(),
+        user('reactivated', [key(2, 200, { status: 'Inactive', lastUsedDate: daysAgo(150) })]),
+      ],
+      { now: FRIDAY.toISOString() },
+    );
+    const { day1, day2 } = await twoDays(first, (after) => ({
+      ...after,
+      users: after.users.map((u) =>
+        u.userName === 'reactivated'
+          ? {
+              ...u,
+              accessKeys: u.accessKeys?.map((k) => ({
+                ...k,
+                status: 'Active' as const,
+                activatedDate: new Date(SATURDAY.getTime() - 12 * 3600_000).toISOString(),
+              })),
+            }
+          : u,
+      ),
+    }));
+    expect(writeCalls(day1.account.calls)).toEqual([]); // inactive on day 1: nothing to do
+    expect(day2.report?.discovery.source).toBe('credential-report');
+    expect(readUsers(day2)).toEqual(['reactivated']);
+    expect(keysOf(day2.account.toAccountFile()).get(keyId(2))?.status).toBe('Inactive');
+    expect(day2.report?.entries[0]).toMatchObject({ userName: 'reactivated', ageDays: 200, result: 'done' });
+  });
+
+  it('reads again a user whose key keysweep deactivated, even when the report looks quiet', async () => {
+    const first = account([...baseUsers(), user('rotated-late', [key(3, 120)])], {
+      now: FRIDAY.toISOString(),
+    });
+    const { day1, day2 } = await twoDays(first);
+    expect(writeCalls(day1.account.calls)).toEqual(['IAM.UpdateAccessKey']);
+    expect(readUsers(day2)).toEqual(['rotated-late']);
+    expect(day2.report?.discovery.reason).toContain('1 have a key keysweep deactivated');
+  });
+
+  it('does not need keys created after the report: they are young, and are read on the next run', async () => {
+    const { day2 } = await twoDays(account(baseUsers(), { now: FRIDAY.toISOString() }), (after) => ({
+      ...after,
+      users: [
+        ...after.users,
+        user('brand-new', [key(4, 0, { createDate: new Date(SATURDAY.getTime() - 3600_000).toISOString() })]),
+      ],
+    }));
+    expect(readUsers(day2)).not.toContain('brand-new');
+    expect(keysOf(day2.account.toAccountFile()).get(keyId(4))?.status).toBe('Active');
+  });
+
+  it('falls back to reading every user when the report cannot be had', async () => {
+    const day1 = await runWorkflow({
+      account: account(baseUsers(), { now: FRIDAY.toISOString() }),
+      config: weekly,
+      now: FRIDAY,
+    });
+    const day2 = await runWorkflow({
+      account: { ...day1.account.toAccountFile(), now: SATURDAY.toISOString() },
+      config: weekly,
+      now: SATURDAY,
+      bucketObjects: bucketObjectsOf(day1),
+      faults: {
+        beforeCall: (call) => {
+          if (call.operation === 'GetCredentialReport') {
+            throw Object.assign(new Error('Report not present'), {
+              name: 'CredentialReportNotPresentException',
+            });
+          }
+        },
+      },
+    });
+    expect(day2.status).toBe('SUCCEEDED');
+    expect(day2.report?.discovery).toMatchObject({ source: 'full-scan', usersToRead: 300 });
+    expect(day2.report?.discovery.reason).toContain('CredentialReportNotPresentException');
+  });
+
+  it('reads every user on the weekly full-scan day', async () => {
+    const day1 = await runWorkflow({
+      account: account(baseUsers(), { now: FRIDAY.toISOString() }),
+      config: weekly,
+      now: FRIDAY,
+    });
+    const sunday = new Date('2026-11-29T08:00:00Z');
+    const day3 = await runWorkflow({
+      account: { ...day1.account.toAccountFile(), now: sunday.toISOString() },
+      config: weekly,
+      now: sunday,
+      bucketObjects: bucketObjectsOf(day1),
+    });
+    expect(day3.report?.discovery).toMatchObject({
+      source: 'full-scan',
+      reason: 'weekly full scan (fullScanOn SUN)',
+    });
+  });
+
+  it('uses the report for last-use dates instead of one GetAccessKeyLastUsed call per key', async () => {
+    const usedBeforeReport = baseUsers().map((u) => ({
+      ...u,
+      accessKeys: u.accessKeys?.map((k) => ({ ...k, lastUsedDate: daysAgo(5) })),
+    }));
+    const neverUsed = user('never-used', [key(5, 30, { lastUsedDate: undefined })]);
+    const day1 = await runWorkflow({
+      account: account([...usedBeforeReport, neverUsed], {
+        now: FRIDAY.toISOString(),
+        credentialReportAgeHours: 1,
+      }),
+      config: weekly,
+      now: FRIDAY,
+    });
+    // one call: the key the report shows as N/A (never used, or used since the report)
+    expect(day1.stats.awsCalls['IAM.GetAccessKeyLastUsed']).toBe(1);
+    expect(day1.report?.entries.find((e) => e.userName === 'quiet-7')?.lastUsedDate).toBe(daysAgo(5));
+    expect(day1.report?.entries.find((e) => e.userName === 'never-used')?.lastUsedDate).toBeNull();
+  });
+});
