@@ -270,7 +270,9 @@ function buildTaskHandlers(
 /** Everything in the report bucket after a run, to start the next day's run with. */
 export function bucketObjectsOf(run: WorkflowRun): Record<string, string> {
   return Object.fromEntries(
-    run.account.listObjectKeys(LOCAL_BUCKET).map((key) => [key, run.account.getObjectText(LOCAL_BUCKET, key) ?? '']),
+    run.account
+      .listObjectKeys(LOCAL_BUCKET)
+      .map((key) => [key, run.account.getObjectText(LOCAL_BUCKET, key) ?? '']),
   );
 }
 
@@ -296,7 +298,8 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
     faults: options.faults,
     ...(options.listUsersPageSize ? { listUsersPageSize: options.listUsersPageSize } : {}),
   });
-  for (const [key, body] of Object.entries(options.bucketObjects ?? {})) account.putObjectText(LOCAL_BUCKET, key, body);
+  for (const [key, body] of Object.entries(options.bucketObjects ?? {}))
+    account.putObjectText(LOCAL_BUCKET, key, body);
   const recorder = new RunRecorder(definition);
   const stateMachine = new StateMachine(definition, { validationOptions: { checkArn: false } });
   const input = options.input ?? {};

@@ -13,4 +13,4 @@ process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
 process.env.POWERTOOLS_DEV ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-process.env.KEYSWEEP_RETRY_BASE_MS ??= "1";
+process.env.KEYSWEEP_RETRY_BASE_MS ??= '1';

@@ -17,7 +17,7 @@ import {
 } from '../shared/batch-files';
 import { policyOf, type KeysweepConfig } from '../shared/config';
 import { mapWithConcurrency } from '../shared/concurrency';
-import { decideKey, exemptionOf, isChange } from '../shared/policy';
+import { decideKey, exemptionOf, isChange, lastUseMatters } from '../shared/policy';
 import { layout } from '../shared/report-layout';
 import type { RetryOptions } from '../shared/retry';
 import { parseEvent, runClock, runSchema } from '../shared/run';
@@ -51,6 +51,7 @@ export async function findStaleKeys(event: unknown, deps: FindStaleKeysDeps): Pr
       readGroups: policy.exemptGroups.length > 0,
       retry: deps.retry,
       reportKeys,
+      lastUseMatters: (key) => lastUseMatters(key, policy, now),
     }),
   );
 

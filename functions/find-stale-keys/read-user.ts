@@ -1,6 +1,7 @@
 /** Everything the policy needs about one user, read from IAM; null when the user is gone. */
 import type { IAMClient } from '@aws-sdk/client-iam';
 import {
+  type AccessKeyInfo,
   getLastUsedDate,
   isNoSuchEntity,
   listAccessKeys,
@@ -27,8 +28,11 @@ export function reportSlotOf(createDate: string, slots: readonly ReportSlot[]): 
 
 export interface UserSnapshot {
   user: UserFacts;
-  keys: KeyFacts[];
+  keys: (KeyFacts & { lastUsedSource: LastUsedSource })[];
 }
+
+/** Where a key's last-use date came from. */
+export type LastUsedSource = 'iam' | 'credential-report';
 
 export async function readUser(
   iam: IAMClient,
@@ -38,19 +42,28 @@ export async function readUser(
     retry: RetryOptions;
     /** the user's slots in the credential report: a matched slot's last use spares a call */
     reportKeys?: readonly ReportSlot[];
+    /** whether the policy's decision on this key depends on its last use */
+    lastUseMatters: (key: AccessKeyInfo) => boolean;
   },
 ): Promise<UserSnapshot | null> {
   try {
     const keys = await listAccessKeys(iam, userName, options.retry);
     const tags = await listUserTags(iam, userName, options.retry);
     const groups = options.readGroups ? await listGroupNames(iam, userName, options.retry) : [];
-    const facts: KeyFacts[] = [];
+    const facts: UserSnapshot['keys'] = [];
     for (const key of keys) {
       try {
-        // N/A in the report is "not used before the report": it may have been used since, so ask.
-        const fromReport = reportSlotOf(key.createDate, options.reportKeys ?? [])?.lastUsedDate ?? null;
-        const lastUsedDate = fromReport ?? (await getLastUsedDate(iam, key.accessKeyId, options.retry));
-        facts.push({ ...key, lastUsedDate });
+        const slot = reportSlotOf(key.createDate, options.reportKeys ?? []);
+        if (slot?.lastUsedDate) {
+          facts.push({ ...key, lastUsedDate: slot.lastUsedDate, lastUsedSource: 'credential-report' });
+        } else if (options.lastUseMatters(key) || slot === null) {
+          // N/A in the report means "not used before the report": it may have been used since.
+          const lastUsedDate = await getLastUsedDate(iam, key.accessKeyId, options.retry);
+          facts.push({ ...key, lastUsedDate, lastUsedSource: 'iam' });
+        } else {
+          // Not used before the report, and the decision does not depend on it: spare the call.
+          facts.push({ ...key, lastUsedDate: null, lastUsedSource: 'credential-report' });
+        }
       } catch (error) {
         if (!isNoSuchEntity(error)) throw error; // deleted since it was listed: nothing to judge
       }

@@ -143,6 +143,7 @@ export function buildReport(inputs: ReportInputs): Report {
       createDate: key.createDate,
       ageDays: key.ageDays,
       lastUsedDate: key.lastUsedDate,
+      lastUsedSource: key.lastUsedSource,
       action: key.action,
       rule: key.rule,
       reason: key.reason,

@@ -29,13 +29,17 @@ interface Section {
 const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const day = (iso: string | null) => (iso === null ? 'never' : iso.slice(0, 10));
+/** The last use as a day; a null from the credential report is N/A there (not used before the report). */
+export function lastUsedText(entry: Pick<ReportEntry, 'lastUsedDate' | 'lastUsedSource'>): string {
+  if (entry.lastUsedDate !== null) return entry.lastUsedDate.slice(0, 10);
+  return entry.lastUsedSource === 'iam' ? 'never' : 'N/A (credential report)';
+}
 
 const col = {
   user: { title: 'User', value: (e: ReportEntry) => e.userName },
   key: { title: 'Access key', value: (e: ReportEntry) => e.maskedAccessKeyId },
   age: { title: 'Age (days)', value: (e: ReportEntry) => String(e.ageDays) },
-  lastUsed: { title: 'Last used', value: (e: ReportEntry) => day(e.lastUsedDate) },
+  lastUsed: { title: 'Last used', value: lastUsedText },
   reason: { title: 'Reason', value: (e: ReportEntry) => e.reason },
   detail: { title: 'What happened', value: (e: ReportEntry) => e.detail ?? '' },
   error: { title: 'Error', value: (e: ReportEntry) => e.error ?? '' },

@@ -20,6 +20,7 @@ export interface ReportEntry {
   createDate: string;
   ageDays: number;
   lastUsedDate: string | null;
+  lastUsedSource: KeyRecord['lastUsedSource'];
   action: KeyRecord['action'];
   rule: KeyRecord['rule'];
   reason: string;

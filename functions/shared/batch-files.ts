@@ -46,6 +46,8 @@ export const keyRecordSchema = z.object({
   status: z.enum(['Active', 'Inactive']),
   createDate: z.string(),
   lastUsedDate: z.string().nullable(),
+  /** iam: GetAccessKeyLastUsed; credential-report: the report (null there means N/A: not used before the report) */
+  lastUsedSource: z.enum(['iam', 'credential-report']),
   ageDays: z.number().int(),
   unusedDays: z.number().int(),
   action,

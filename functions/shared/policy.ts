@@ -179,6 +179,22 @@ export function decideKey(key: KeyFacts, user: UserExemption, policy: Policy, no
   return { ...base, ...hit };
 }
 
+/**
+ * Whether the decision on a key depends on its last use: only for an Active key under the age
+ * limit when the unused rule is on. Elsewhere the last use is shown, never decisive.
+ */
+export function lastUseMatters(
+  key: Pick<KeyFacts, 'status' | 'createDate'>,
+  policy: Policy,
+  now: Date,
+): boolean {
+  return (
+    key.status === 'Active' &&
+    policy.unusedAfterDays !== null &&
+    ageInDays(key.createDate, now) < policy.deactivateAfterDays
+  );
+}
+
 /** Whether a decision changes the key (what the circuit breaker counts). */
 export function isChange(action: Action): action is 'deactivate' | 'delete' {
   return action === 'deactivate' || action === 'delete';

@@ -181,17 +181,26 @@ describe('discovery through the credential report', () => {
       accessKeys: u.accessKeys?.map((k) => ({ ...k, lastUsedDate: daysAgo(5) })),
     }));
     const neverUsed = user('never-used', [key(5, 30, { lastUsedDate: undefined })]);
-    const day1 = await runWorkflow({
-      account: account([...usedBeforeReport, neverUsed], {
-        now: FRIDAY.toISOString(),
-        credentialReportAgeHours: 1,
-      }),
-      config: weekly,
-      now: FRIDAY,
+    const run = (unusedAfterDays: number | null) =>
+      runWorkflow({
+        account: account([...usedBeforeReport, neverUsed], {
+          now: FRIDAY.toISOString(),
+          credentialReportAgeHours: 1,
+        }),
+        config: config({ fullScanOn: 'SUN', unusedAfterDays }),
+        now: FRIDAY,
+      });
+    // The age rule alone does not depend on last use: N/A in the report is shown as such, no call.
+    const ageOnly = await run(null);
+    expect(ageOnly.stats.awsCalls['IAM.GetAccessKeyLastUsed'] ?? 0).toBe(0);
+    expect(ageOnly.report?.entries.find((e) => e.userName === 'quiet-7')?.lastUsedDate).toBe(daysAgo(5));
+    expect(ageOnly.report?.entries.find((e) => e.userName === 'never-used')).toMatchObject({
+      lastUsedDate: null,
+      lastUsedSource: 'credential-report',
     });
-    // one call: the key the report shows as N/A (never used, or used since the report)
-    expect(day1.stats.awsCalls['IAM.GetAccessKeyLastUsed']).toBe(1);
-    expect(day1.report?.entries.find((e) => e.userName === 'quiet-7')?.lastUsedDate).toBe(daysAgo(5));
-    expect(day1.report?.entries.find((e) => e.userName === 'never-used')?.lastUsedDate).toBeNull();
+    // With the unused rule, N/A (never used, or used since the report) is asked of IAM.
+    const withUnused = await run(60);
+    expect(withUnused.stats.awsCalls['IAM.GetAccessKeyLastUsed']).toBe(1);
+    expect(withUnused.report?.entries.find((e) => e.userName === 'never-used')?.lastUsedSource).toBe('iam');
   });
 });

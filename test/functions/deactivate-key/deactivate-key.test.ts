@@ -1,0 +1,455 @@
+import {
+  DeleteAccessKeyCommand,
+  GetAccessKeyLastUsedCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { deactivateKey, type DeactivateKeyDeps } from '../../../functions/deactivate-key/deactivate-key';
+import { handler } from '../../../functions/deactivate-key/handler';
+import type { PlannedAction } from '../../../functions/shared/batch-files';
+import type { Run } from '../../../functions/shared/run';
+import {
+  FakeIam,
+  daysAgo,
+  fakeContext,
+  keyId,
+  noSuchEntity,
+  noWaitRetry,
+  testConfig,
+  testRun,
+  throttlingError,
+  type FakeKey,
+} from '../fixtures';
+
+const iamMock = mockClient(IAMClient);
+
+beforeEach(() => iamMock.reset());
+
+const POLICY = { unusedAfterDays: 45, deleteAfterDays: 180 };
+const KEY = keyId(1);
+
+function deps(configOverrides: Record<string, unknown> = POLICY): DeactivateKeyDeps {
+  return { iam: new IAMClient({}), config: testConfig(configOverrides), retry: noWaitRetry };
+}
+
+function keyOf(ageDays: number, status: FakeKey['status'], lastUsedDaysAgo: number | null = 1): FakeKey {
+  return {
+    accessKeyId: KEY,
+    status,
+    createDate: daysAgo(ageDays),
+    lastUsedDate: lastUsedDaysAgo === null ? null : daysAgo(lastUsedDaysAgo),
+  };
+}
+
+function planned(action: PlannedAction['action'], rule: PlannedAction['rule']): PlannedAction {
+  return { userName: 'alice', accessKeyId: KEY, action, rule };
+}
+
+function event(key: PlannedAction, run: Partial<Run> = {}) {
+  return { run: testRun(run), key };
+}
+
+/** alice with the given keys (and an unrelated second key), bob untouched. */
+function iamWith(...keys: FakeKey[]): FakeIam {
+  return new FakeIam({
+    alice: {
+      keys: [...keys, keyOf(5, 'Active')].map((k, i) =>
+        i === keys.length ? { ...k, accessKeyId: keyId(99) } : k,
+      ),
+    },
+  }).install(iamMock);
+}
+
+type Write = 'update' | 'delete' | null;
+
+describe('deactivateKey re-checks the key, then acts', () => {
+  it.each<[string, FakeKey[], PlannedAction, Record<string, unknown>, 'done' | 'skipped', string, Write]>([
+    [
+      'Active over-age key',
+      [keyOf(100, 'Active')],
+      planned('deactivate', 'age'),
+      POLICY,
+      'done',
+      'deactivated',
+      'update',
+    ],
+    [
+      'Active key exactly at the limit',
+      [keyOf(90, 'Active')],
+      planned('deactivate', 'age'),
+      POLICY,
+      'done',
+      'deactivated',
+      'update',
+    ],
+    [
+      'key already inactive',
+      [keyOf(100, 'Inactive')],
+      planned('deactivate', 'age'),
+      POLICY,
+      'skipped',
+      'already inactive',
+      null,
+    ],
+    ['key that is gone', [], planned('deactivate', 'age'), POLICY, 'skipped', 'key no longer exists', null],
+    [
+      'key no longer over the limit',
+      [keyOf(80, 'Active')],
+      planned('deactivate', 'age'),
+      POLICY,
+      'skipped',
+      '80 days old, under the limit of 90',
+      null,
+    ],
+    [
+      'unused key used since it was planned',
+      [keyOf(50, 'Active', 2)],
+      planned('deactivate', 'unused'),
+      POLICY,
+      'skipped',
+      'used since it was planned (2026-11-26)',
+      null,
+    ],
+    [
+      'unused key still never used',
+      [keyOf(50, 'Active', null)],
+      planned('deactivate', 'unused'),
+      POLICY,
+      'done',
+      'deactivated',
+      'update',
+    ],
+    [
+      'unused key last used 46 days ago',
+      [keyOf(60, 'Active', 46)],
+      planned('deactivate', 'unused'),
+      POLICY,
+      'done',
+      'deactivated',
+      'update',
+    ],
+    [
+      'unused key while unusedAfterDays is now off',
+      [keyOf(50, 'Active', null)],
+      planned('deactivate', 'unused'),
+      { deleteAfterDays: 180 },
+      'skipped',
+      '50 days old, under the limit of 90',
+      null,
+    ],
+    [
+      'over-age key planned as unused but used since',
+      [keyOf(100, 'Active', 1)],
+      planned('deactivate', 'unused'),
+      POLICY,
+      'done',
+      'deactivated',
+      'update',
+    ],
+    [
+      'Inactive key over the delete limit',
+      [keyOf(180, 'Inactive')],
+      planned('delete', 'delete'),
+      POLICY,
+      'done',
+      'deleted',
+      'delete',
+    ],
+    [
+      'key to delete that is active again',
+      [keyOf(300, 'Active')],
+      planned('delete', 'delete'),
+      POLICY,
+      'skipped',
+      'active again since it was planned; not deleted',
+      null,
+    ],
+    [
+      'Inactive key under the delete limit',
+      [keyOf(179, 'Inactive')],
+      planned('delete', 'delete'),
+      POLICY,
+      'skipped',
+      '179 days old, under the delete limit',
+      null,
+    ],
+    [
+      'Inactive key while deletion is off',
+      [keyOf(400, 'Inactive')],
+      planned('delete', 'delete'),
+      { unusedAfterDays: 45 },
+      'skipped',
+      'deletion is turned off (deleteAfterDays)',
+      null,
+    ],
+    [
+      'key to delete that is gone',
+      [],
+      planned('delete', 'delete'),
+      POLICY,
+      'skipped',
+      'key no longer exists',
+      null,
+    ],
+  ])('%s', async (_name, keys, key, config, result, detail, write) => {
+    iamWith(...keys);
+    await expect(deactivateKey(event(key), deps(config))).resolves.toEqual({
+      userName: 'alice',
+      accessKeyId: KEY,
+      action: key.action,
+      result,
+      detail,
+    });
+    expect(iamMock).toHaveReceivedCommandWith(ListAccessKeysCommand, { UserName: 'alice' });
+    if (write === 'update') {
+      expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 1);
+      expect(iamMock).toHaveReceivedCommandWith(UpdateAccessKeyCommand, {
+        UserName: 'alice',
+        AccessKeyId: KEY,
+        Status: 'Inactive',
+      });
+    } else {
+      expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+    }
+    if (write === 'delete') {
+      expect(iamMock).toHaveReceivedCommandTimes(DeleteAccessKeyCommand, 1);
+      expect(iamMock).toHaveReceivedCommandWith(DeleteAccessKeyCommand, {
+        UserName: 'alice',
+        AccessKeyId: KEY,
+      });
+    } else {
+      expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+    }
+  });
+
+  // BUG: when the unused limit was raised between planning and acting (a redeploy during a run),
+  // a never-used key is skipped with "used since it was planned (undefined)": it was not used,
+  // and lastUsed is null. The skip is right; the detail is wrong.
+  it.failing('says why a never-used key is skipped once the unused limit went up', async () => {
+    iamWith(keyOf(50, 'Active', null));
+    const result = await deactivateKey(event(planned('deactivate', 'unused')), deps({ unusedAfterDays: 60 }));
+    expect(result.result).toBe('skipped');
+    expect(result.detail).not.toContain('undefined');
+    expect(result.detail).not.toContain('used since');
+  });
+
+  it('re-reads the last use only for the unused rule under the age limit', async () => {
+    iamWith(keyOf(100, 'Active'));
+    await deactivateKey(event(planned('deactivate', 'age')), deps());
+    expect(iamMock).not.toHaveReceivedCommand(GetAccessKeyLastUsedCommand);
+
+    iamMock.reset();
+    iamWith(keyOf(50, 'Active', 2));
+    await deactivateKey(event(planned('deactivate', 'unused')), deps());
+    expect(iamMock).toHaveReceivedCommandWith(GetAccessKeyLastUsedCommand, { AccessKeyId: KEY });
+  });
+
+  it('changes only the planned key', async () => {
+    const iam = iamWith(keyOf(100, 'Active'));
+    await deactivateKey(event(planned('deactivate', 'age')), deps());
+    expect(iam.users.get('alice')?.keys.map((k) => [k.accessKeyId, k.status])).toEqual([
+      [KEY, 'Inactive'],
+      [keyId(99), 'Active'],
+    ]);
+  });
+
+  it('skips a user that is gone', async () => {
+    new FakeIam({}).install(iamMock);
+    await expect(deactivateKey(event(planned('deactivate', 'age')), deps())).resolves.toMatchObject({
+      result: 'skipped',
+      detail: 'user or key no longer exists',
+    });
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+  });
+
+  it.each([
+    ['UpdateAccessKey' as const, planned('deactivate', 'age'), keyOf(100, 'Active')],
+    ['DeleteAccessKey' as const, planned('delete', 'delete'), keyOf(200, 'Inactive')],
+  ])('skips a key that disappears right before %s', async (operation, key, current) => {
+    iamWith(current).failNext(operation, noSuchEntity());
+    await expect(deactivateKey(event(key), deps())).resolves.toMatchObject({
+      result: 'skipped',
+      detail: 'user or key no longer exists',
+    });
+  });
+
+  it('retries a throttled UpdateAccessKey', async () => {
+    iamWith(keyOf(100, 'Active')).failNext('UpdateAccessKey', throttlingError(), undefined, 2);
+    await expect(deactivateKey(event(planned('deactivate', 'age')), deps())).resolves.toMatchObject({
+      result: 'done',
+    });
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 3);
+  });
+
+  it('retries a throttled ListAccessKeys', async () => {
+    iamWith(keyOf(100, 'Active')).failNext('ListAccessKeys', throttlingError('ThrottlingException'));
+    await expect(deactivateKey(event(planned('deactivate', 'age')), deps())).resolves.toMatchObject({
+      result: 'done',
+    });
+    expect(iamMock).toHaveReceivedCommandTimes(ListAccessKeysCommand, 2);
+  });
+
+  it.each([
+    [
+      'UpdateAccessKey' as const,
+      planned('deactivate', 'age'),
+      keyOf(100, 'Active'),
+      'AccessDenied',
+      'User: arn:aws:sts::123456789012:assumed-role/x is not authorized to perform: iam:UpdateAccessKey',
+    ],
+    [
+      'DeleteAccessKey' as const,
+      planned('delete', 'delete'),
+      keyOf(200, 'Inactive'),
+      'LimitExceeded',
+      'Too many',
+    ],
+    [
+      'ListAccessKeys' as const,
+      planned('deactivate', 'age'),
+      keyOf(100, 'Active'),
+      'ServiceFailure',
+      'Internal error',
+    ],
+  ])(
+    'records any other error of %s as failed, with its name and message',
+    async (operation, key, current, name, message) => {
+      iamWith(current).failNext(operation, Object.assign(new Error(message), { name }));
+      await expect(deactivateKey(event(key), deps())).resolves.toEqual({
+        userName: 'alice',
+        accessKeyId: KEY,
+        action: key.action,
+        result: 'failed',
+        error: `${name}: ${message}`,
+      });
+    },
+  );
+
+  it('keeps a failure text on one line, without quotes or backslashes, at most 500 characters', async () => {
+    const message = `Key "${KEY}" failed:\n\tsee C:\\logs ${'x'.repeat(600)}`;
+    iamWith(keyOf(100, 'Active')).failNext(
+      'UpdateAccessKey',
+      Object.assign(new Error(message), { name: 'Weird' }),
+    );
+    const result = await deactivateKey(event(planned('deactivate', 'age')), deps());
+    expect(result.result).toBe('failed');
+    expect(result.error).toHaveLength(500);
+    expect(result.error).toMatch(/^Weird: Key 'AKIATEST[A-Z0-9]{12}' failed: see C:'logs xxx/);
+    expect(result.error).not.toMatch(/["\\\n\t]/);
+  });
+
+  it('lets throttling that outlasts the retries fail the invocation (Step Functions retries it)', async () => {
+    iamWith(keyOf(100, 'Active')).failNext(
+      'UpdateAccessKey',
+      throttlingError(),
+      undefined,
+      noWaitRetry.attempts,
+    );
+    await expect(deactivateKey(event(planned('deactivate', 'age')), deps())).rejects.toMatchObject({
+      name: 'Throttling',
+    });
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, noWaitRetry.attempts);
+  });
+});
+
+describe('deactivateKey in report mode', () => {
+  it.each<[string, Partial<Run>, Record<string, unknown>]>([
+    ['the run is in report mode', { mode: 'report', modeSource: 'input' }, POLICY],
+    ['the configuration is in report mode', { mode: 'enforce' }, { ...POLICY, mode: 'report' }],
+  ])('is a dry run with no IAM call at all when %s', async (_name, run, config) => {
+    iamWith(keyOf(100, 'Active'));
+    for (const key of [
+      planned('deactivate', 'age'),
+      planned('deactivate', 'unused'),
+      planned('delete', 'delete'),
+    ]) {
+      await expect(deactivateKey(event(key, run), deps(config))).resolves.toEqual({
+        userName: 'alice',
+        accessKeyId: KEY,
+        action: key.action,
+        result: 'dry-run',
+        detail: 'report mode: nothing changed',
+      });
+    }
+    expect(iamMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('deactivateKey is idempotent', () => {
+  it('deactivates once, then finds the key already inactive', async () => {
+    iamWith(keyOf(100, 'Active'));
+    const first = await deactivateKey(event(planned('deactivate', 'age')), deps());
+    const second = await deactivateKey(event(planned('deactivate', 'age')), deps());
+    expect(first).toMatchObject({ result: 'done', detail: 'deactivated' });
+    expect(second).toMatchObject({ result: 'skipped', detail: 'already inactive' });
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 1);
+  });
+
+  it('deletes once, then finds the key gone', async () => {
+    iamWith(keyOf(200, 'Inactive'));
+    const first = await deactivateKey(event(planned('delete', 'delete')), deps());
+    const second = await deactivateKey(event(planned('delete', 'delete')), deps());
+    expect(first).toMatchObject({ result: 'done', detail: 'deleted' });
+    expect(second).toMatchObject({ result: 'skipped', detail: 'key no longer exists' });
+    expect(iamMock).toHaveReceivedCommandTimes(DeleteAccessKeyCommand, 1);
+  });
+});
+
+describe('deactivateKey event', () => {
+  it.each<[string, unknown, string]>([
+    [
+      'a warn action',
+      { run: testRun(), key: { ...planned('deactivate', 'age'), action: 'warn' } },
+      'key.action',
+    ],
+    [
+      'a rule of none',
+      { run: testRun(), key: { ...planned('deactivate', 'age'), rule: 'none' } },
+      'key.rule',
+    ],
+    [
+      'no key ID',
+      { run: testRun(), key: { ...planned('deactivate', 'age'), accessKeyId: '' } },
+      'key.accessKeyId',
+    ],
+    ['no run', { key: planned('deactivate', 'age') }, 'run'],
+  ])('rejects %s without calling IAM', async (_name, bad, problem) => {
+    const attempt = deactivateKey(bad, deps());
+    await expect(attempt).rejects.toMatchObject({ name: 'InvalidEvent' });
+    await expect(attempt).rejects.toThrow(`deactivate-key received an event it cannot use: ${problem}`);
+    expect(iamMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('deactivate-key handler', () => {
+  beforeEach(() => jest.spyOn(console, 'warn').mockImplementation(() => undefined));
+  afterEach(() => jest.restoreAllMocks());
+
+  it('passes the event through the middy wrapper to deactivateKey', async () => {
+    iamWith(keyOf(100, 'Active'));
+    await expect(
+      handler(event(planned('deactivate', 'age')), fakeContext('keysweep-deactivate-key')),
+    ).resolves.toEqual({
+      userName: 'alice',
+      accessKeyId: KEY,
+      action: 'deactivate',
+      result: 'done',
+      detail: 'deactivated',
+    });
+    expect(iamMock).toHaveReceivedCommandWith(UpdateAccessKeyCommand, {
+      AccessKeyId: KEY,
+      Status: 'Inactive',
+    });
+  });
+
+  it('uses the configuration of the environment (deletion off by default)', async () => {
+    iamWith(keyOf(400, 'Inactive'));
+    await expect(
+      handler(event(planned('delete', 'delete')), fakeContext('keysweep-deactivate-key')),
+    ).resolves.toMatchObject({ result: 'skipped', detail: 'deletion is turned off (deleteAfterDays)' });
+    expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  });
+});
