@@ -29,7 +29,9 @@ export function checkActionLimit(event: unknown, maxActionsPerRun: number): { ru
     plan: {
       plannedActions,
       maxActionsPerRun,
-      limitExceeded: plannedActions > maxActionsPerRun,
+      // Report mode changes nothing, so the breaker has nothing to stop; the report still says so.
+      limitExceeded: run.mode === 'enforce' && plannedActions > maxActionsPerRun,
+      overLimit: plannedActions > maxActionsPerRun,
       keysSeen: found.reduce((sum, batch) => sum + batch.keysSeen, 0),
       usersRead: found.reduce((sum, batch) => sum + batch.usersRead, 0),
       usersGone: found.reduce((sum, batch) => sum + batch.usersGone, 0),

@@ -49,9 +49,10 @@ async function whyNotAnyMore(
   if (key.rule === 'unused' && deps.config.unusedAfterDays !== null) {
     const lastUsed = await getLastUsedDate(deps.iam, current.accessKeyId, deps.retry);
     const unused = ageInDays(lastUsed ?? current.createDate, now);
-    return unused >= deps.config.unusedAfterDays
-      ? null
-      : `used since it was planned (${lastUsed?.slice(0, 10)})`;
+    if (unused >= deps.config.unusedAfterDays) return null;
+    return lastUsed === null
+      ? `never used, but under the unused limit of ${deps.config.unusedAfterDays} days now`
+      : `used since it was planned (${lastUsed.slice(0, 10)})`;
   }
   return `${age} days old, under the limit of ${deps.config.deactivateAfterDays}`;
 }

@@ -55,7 +55,12 @@ export function consoleLinkOf(executionId: string): { url: string | null; accoun
   const parts = executionId.split(':');
   if (parts.length < 7 || parts[0] !== 'arn' || parts[2] !== 'states') return { url: null, accountId: null };
   const region = parts[3] ?? '';
-  const domain = parts[1] === 'aws-cn' ? 'console.amazonaws.cn' : 'console.aws.amazon.com';
+  const domain =
+    parts[1] === 'aws-cn'
+      ? 'console.amazonaws.cn'
+      : parts[1] === 'aws-us-gov'
+        ? 'console.amazonaws-us-gov.com'
+        : 'console.aws.amazon.com';
   return {
     url: `https://${region}.${domain}/states/home?region=${region}#/v2/executions/details/${executionId}`,
     accountId: parts[4] ?? null,
@@ -182,6 +187,7 @@ export function buildReport(inputs: ReportInputs): Report {
     ...outcomeOf(inputs, byResult, planned),
     plannedActions: planned,
     limitExceeded: inputs.plan?.limitExceeded ?? false,
+    overLimit: inputs.plan?.overLimit ?? false,
     counts: { byAction, byResult },
     usersRead: inputs.decisions.reduce((sum, file) => sum + file.usersRead, 0),
     usersGone: inputs.decisions.flatMap((file) => file.usersGone).sort(),

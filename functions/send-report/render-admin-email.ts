@@ -115,6 +115,11 @@ function banners(report: Report): string[] {
       `REPORT MODE: nothing was changed. This is what keysweep would do${report.modeSource === 'input' ? ' (report mode was requested by the execution input)' : ''}.`,
     );
   }
+  if (report.mode === 'report' && report.overLimit) {
+    lines.push(
+      `Enforcing this run would plan ${report.plannedActions} deactivations and deletions, more than maxActionsPerRun (${report.policy.maxActionsPerRun}): the circuit breaker would stop it and change nothing.`,
+    );
+  }
   if (
     report.outcome === 'action-limit-exceeded' ||
     report.outcome === 'sweep-failed' ||

@@ -34,7 +34,7 @@ function whatHappened(entry: ReportEntry): string {
     case 'delete':
       return `${entry.maskedAccessKeyId} (${facts}) was DELETED today: it had been inactive and ${entry.ageDays} days old (${entry.reason}).`;
     default:
-      return `${entry.maskedAccessKeyId} (${facts}) will be deactivated on ${entry.deactivationDate ?? 'a date soon'} unless it is rotated: ${entry.reason}.`;
+      return `${entry.maskedAccessKeyId} (${facts}) will be deactivated on or after ${entry.deactivationDate ?? 'a date soon'} unless it is rotated: ${entry.reason}.`;
   }
 }
 

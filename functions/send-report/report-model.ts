@@ -50,6 +50,8 @@ export interface Report {
   cause: string;
   plannedActions: number;
   limitExceeded: boolean;
+  /** planned changes exceed maxActionsPerRun, whatever the mode */
+  overLimit: boolean;
   counts: { byAction: ActionCounts; byResult: ResultCounts };
   usersRead: number;
   usersGone: string[];

@@ -103,18 +103,20 @@ export async function sendReport(
     config: deps.config,
     finishedAt: deps.clock(),
   });
-  report.ownerNotifications = await notifyOwners(report, run.prefix, { ...deps, remainingMs });
+  // The audit record first, so nothing that follows (owner emails, the admin email) can lose it.
   const reportKey = layout.report(run.prefix);
-  const email = renderAdminEmail(report, `s3://${deps.bucket}/${reportKey}`);
   await putJson(deps.s3, deps.bucket, reportKey, report);
-  await putText(deps.s3, deps.bucket, layout.emailHtml(run.prefix), email.html, 'text/html; charset=utf-8');
-  await putText(deps.s3, deps.bucket, layout.emailText(run.prefix), email.text, 'text/plain; charset=utf-8');
   await saveKeyIndex(
     deps,
     decisions,
     results,
     run.discovery.source === 'full-scan' && sweepError === undefined,
   );
+  report.ownerNotifications = await notifyOwners(report, run.prefix, { ...deps, remainingMs });
+  const email = renderAdminEmail(report, `s3://${deps.bucket}/${reportKey}`);
+  await putJson(deps.s3, deps.bucket, reportKey, report);
+  await putText(deps.s3, deps.bucket, layout.emailHtml(run.prefix), email.html, 'text/html; charset=utf-8');
+  await putText(deps.s3, deps.bucket, layout.emailText(run.prefix), email.text, 'text/plain; charset=utf-8');
 
   try {
     await sendEmail(deps.ses, { from: deps.config.senderEmail, to: deps.config.adminEmails, ...email });

@@ -134,7 +134,10 @@ export type ActBatch = z.infer<typeof actBatchSchema>;
 export const planSchema = z.object({
   plannedActions: z.number().int(),
   maxActionsPerRun: z.number().int(),
+  /** more planned changes than maxActionsPerRun: in enforce mode the run changes nothing */
   limitExceeded: z.boolean(),
+  /** the same comparison whatever the mode (a report-mode run says enforcing would trip the breaker) */
+  overLimit: z.boolean(),
   keysSeen: z.number().int(),
   usersRead: z.number().int(),
   usersGone: z.number().int(),

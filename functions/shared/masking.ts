@@ -15,10 +15,15 @@ export function maskAccessKeyId(accessKeyId: string): string {
   );
 }
 
-/** Anything shaped like an AWS access key ID (long-term AKIA or temporary ASIA). */
-const ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g;
+/**
+ * Anything shaped like an AWS access key ID (long-term AKIA or temporary ASIA), wherever it
+ * stands (no word boundaries: "user_AKIA...", an escaped "\\nAKIA..." or "AKIA...s" all count),
+ * and the start of one cut short (8 or more characters after the prefix), as a truncated error
+ * text may hold.
+ */
+const ACCESS_KEY_ID = /(?:AKIA|ASIA)[A-Z0-9]{8,16}/g;
 
-/** Masks every access key ID inside free text, such as an error message from IAM. */
+/** Masks every access key ID, whole or cut short, inside free text such as an error message. */
 export function redactAccessKeyIds(text: string): string {
   return text.replace(ACCESS_KEY_ID, (id) => maskAccessKeyId(id));
 }

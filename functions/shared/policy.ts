@@ -99,7 +99,8 @@ function plural(n: number, word: string): string {
 
 /** Decides one key. Each key of a user is judged on its own. */
 export function decideKey(key: KeyFacts, user: UserExemption, policy: Policy, now: Date): KeyDecision {
-  const ageDays = ageInDays(key.createDate, now);
+  // A key created after the run started (clock skew, eventual consistency) is 0 days old.
+  const ageDays = Math.max(0, ageInDays(key.createDate, now));
   const lastActivity = key.lastUsedDate ?? key.createDate;
   const unusedDays = ageInDays(lastActivity, now);
   const created = `created ${key.createDate.slice(0, 10)}, ${plural(ageDays, 'day')} ago`;
@@ -145,7 +146,7 @@ export function decideKey(key: KeyFacts, user: UserExemption, policy: Policy, no
       hit = {
         action: 'warn',
         rule: 'unused',
-        reason: `${used}; will be deactivated on ${day} unless used (unused limit ${policy.unusedAfterDays})`,
+        reason: `${used}; will be deactivated on or after ${day} unless used (unused limit ${policy.unusedAfterDays})`,
         deactivationDate: day,
       };
     } else if (ageSoon) {
@@ -153,7 +154,7 @@ export function decideKey(key: KeyFacts, user: UserExemption, policy: Policy, no
       hit = {
         action: 'warn',
         rule: 'age',
-        reason: `${created}; will be deactivated on ${day} (limit ${policy.deactivateAfterDays})`,
+        reason: `${created}; will be deactivated on or after ${day} (limit ${policy.deactivateAfterDays})`,
         deactivationDate: day,
       };
     }

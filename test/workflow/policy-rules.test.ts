@@ -52,6 +52,17 @@ describe('the circuit breaker', () => {
     ).toBe(true);
   });
 
+  it('does not trip in report mode, which changes nothing, but says enforcing would', async () => {
+    const run = await runWorkflow({
+      account: stale,
+      config: config({ maxActionsPerRun: 6, deleteAfterDays: 365, mode: 'report' }),
+    });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(writeCalls(run.account.calls)).toEqual([]);
+    expect(run.emails[0]?.subject).toContain('[report mode]');
+    expect(run.emails[0]?.text).toContain('the circuit breaker would stop it and change nothing');
+  });
+
   it('lets a run through at exactly the limit', async () => {
     const run = await runWorkflow({
       account: stale,
@@ -142,7 +153,7 @@ describe('owner notifications', () => {
     expect(alice?.text).toContain(`AKIA************${keyId(1).slice(-4)}`);
     expect(alice?.text).toContain('was DEACTIVATED today');
     expect(alice?.text).toContain(`AKIA************${keyId(2).slice(-4)}`);
-    expect(alice?.text).toContain('will be deactivated on 2026-12-08');
+    expect(alice?.text).toContain('will be deactivated on or after 2026-12-08');
     expect(alice?.text).not.toContain(keyId(3).slice(-4));
     expect(alice?.text).not.toContain('bob');
     expect(byRecipient.get('bob@example.com')?.text).not.toContain(keyId(1).slice(-4));

@@ -76,4 +76,4 @@ export function writeCalls(calls: readonly { service: string; operation: string 
   return calls.map((c) => `${c.service}.${c.operation}`).filter((name) => IAM_WRITES.includes(name));
 }
 
-export const FULL_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/;
+export const FULL_KEY_ID = /(?:AKIA|ASIA)[A-Z0-9]{16}/;

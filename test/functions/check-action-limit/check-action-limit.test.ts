@@ -36,6 +36,7 @@ describe('checkActionLimit', () => {
       plannedActions: 8,
       maxActionsPerRun: 100,
       limitExceeded: false,
+      overLimit: false,
       keysSeen: 320,
       usersRead: 198,
       usersGone: 2,
@@ -91,6 +92,7 @@ describe('checkActionLimit', () => {
       plannedActions: 0,
       maxActionsPerRun: 100,
       limitExceeded: false,
+      overLimit: false,
       keysSeen: 0,
       usersRead: 0,
       usersGone: 0,
@@ -118,5 +120,13 @@ describe('check-action-limit handler', () => {
     const result = await handler({ run, found: [found(0, 60), found(1, 41)] }, fakeContext('keysweep-check'));
     expect(result.plan).toMatchObject({ plannedActions: 101, maxActionsPerRun: 100, limitExceeded: true });
     expect(result.run.executionName).toBe(run.executionName);
+  });
+});
+
+describe('checkActionLimit in report mode', () => {
+  it('never trips the breaker (nothing changes anyway) but says the plan is over the limit', () => {
+    const reportRun = testRun({ batchCount: 1, mode: 'report' });
+    const { plan } = checkActionLimit({ run: reportRun, found: [found(0, 101)] }, 100);
+    expect(plan).toMatchObject({ limitExceeded: false, overLimit: true, plannedActions: 101 });
   });
 });

@@ -225,10 +225,10 @@ describe('deactivateKey re-checks the key, then acts', () => {
     }
   });
 
-  // BUG: when the unused limit was raised between planning and acting (a redeploy during a run),
+  // Regression: when the unused limit was raised between planning and acting (a redeploy during a run),
   // a never-used key is skipped with "used since it was planned (undefined)": it was not used,
   // and lastUsed is null. The skip is right; the detail is wrong.
-  it.failing('says why a never-used key is skipped once the unused limit went up', async () => {
+  it('says why a never-used key is skipped once the unused limit went up', async () => {
     iamWith(keyOf(50, 'Active', null));
     const result = await deactivateKey(event(planned('deactivate', 'unused')), deps({ unusedAfterDays: 60 }));
     expect(result.result).toBe('skipped');

@@ -382,9 +382,9 @@ describe('consoleLinkOf', () => {
     expect(consoleLinkOf(executionId)).toEqual({ url, accountId });
   });
 
-  // BUG: every partition other than aws-cn gets the commercial console domain; GovCloud
+  // Regression: every partition other than aws-cn got the commercial console domain; GovCloud
   // executions live on console.amazonaws-us-gov.com, so the email's link does not open.
-  it.failing('links a GovCloud execution to the GovCloud console', () => {
+  it('links a GovCloud execution to the GovCloud console', () => {
     const { url } = consoleLinkOf(
       'arn:aws-us-gov:states:us-gov-west-1:111122223333:execution:keysweep:daily',
     );

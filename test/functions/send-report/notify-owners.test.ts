@@ -132,7 +132,7 @@ describe('notifyOwners', () => {
     expect(text).toContain(`${maskAccessKeyId(aliceOld.accessKeyId)} (created`);
     expect(text).toContain('was DEACTIVATED today');
     expect(text).toContain(`${maskAccessKeyId(aliceSoon.accessKeyId)} (created`);
-    expect(text).toContain('will be deactivated on 2026-12-08 unless it is rotated');
+    expect(text).toContain('will be deactivated on or after 2026-12-08 unless it is rotated');
     expect(text).not.toContain('gina');
     expect(text).not.toContain(maskAccessKeyId(ginaSoon.accessKeyId));
     expect(JSON.stringify(alice)).not.toMatch(FULL_KEY_ID);

@@ -81,9 +81,9 @@ describe('renderAdminEmail: key IDs', () => {
     expect(`${email.subject}${email.html}${email.text}`.match(FULL_KEY_ID_G)).toBeNull();
   });
 
-  // BUG (see masking.test.ts): a key ID glued to a word character is not masked. A Step Functions
+  // Regression (see masking.test.ts): a key ID glued to a word character is not masked. A Step Functions
   // cause that is not valid JSON (e.g. truncated) keeps its escaped "\n", so the ID follows an "n".
-  it.failing('masks a key ID that follows an escaped newline in a cause that is not JSON', () => {
+  it('masks a key ID that follows an escaped newline in a cause that is not JSON', () => {
     const report = build({
       plan: null,
       sweepError: { Error: 'Lambda.Unknown', Cause: `{"errorMessage":"keys failed:\\n${keyId(9)}\\n` },

@@ -14,7 +14,7 @@ const DEFAULTS: Record<KeyRecord['action'], Partial<KeyRecord>> = {
   warn: {
     rule: 'age',
     ageDays: 80,
-    reason: 'created 2026-09-09, 80 days ago; will be deactivated on 2026-12-08 (limit 90)',
+    reason: 'created 2026-09-09, 80 days ago; will be deactivated on or after 2026-12-08 (limit 90)',
     deactivationDate: '2026-12-08',
   },
   exempt: {
@@ -82,6 +82,7 @@ export function planOf(files: DecisionsFile[], maxActionsPerRun = 100): Plan {
     plannedActions,
     maxActionsPerRun,
     limitExceeded: plannedActions > maxActionsPerRun,
+    overLimit: plannedActions > maxActionsPerRun,
     keysSeen: files.reduce((sum, f) => sum + f.keys.length, 0),
     usersRead: files.reduce((sum, f) => sum + f.usersRead, 0),
     usersGone: files.reduce((sum, f) => sum + f.usersGone.length, 0),

@@ -70,7 +70,7 @@ describe('decideKey at the day boundaries', () => {
         rule: 'age',
         ageDays: 89,
         deactivationDate: '2026-11-28',
-        reason: ['89 days ago', 'will be deactivated on 2026-11-28 (limit 90)'],
+        reason: ['89 days ago', 'will be deactivated on or after 2026-11-28 (limit 90)'],
       },
     ],
     [
@@ -82,7 +82,7 @@ describe('decideKey at the day boundaries', () => {
         rule: 'age',
         ageDays: 76,
         deactivationDate: '2026-12-12',
-        reason: ['created 2026-09-13, 76 days ago; will be deactivated on 2026-12-12 (limit 90)'],
+        reason: ['created 2026-09-13, 76 days ago; will be deactivated on or after 2026-12-12 (limit 90)'],
       },
     ],
     [
@@ -140,7 +140,7 @@ describe('decideKey at the day boundaries', () => {
         ageDays: 44,
         deactivationDate: '2026-11-29',
         reason: [
-          'never used (created 44 days ago); will be deactivated on 2026-11-29 unless used (unused limit 45)',
+          'never used (created 44 days ago); will be deactivated on or after 2026-11-29 unless used (unused limit 45)',
         ],
       },
     ],
