@@ -7,6 +7,7 @@
  * Exit codes: 0 the execution succeeded; 3 it ran and failed (see the summary); 2 bad input; 1 crash.
  */
 import { parseArgs } from 'node:util';
+import { buildVersion } from '../infra/version';
 import { InputError, DEMO_ACCOUNT, DEMO_CONFIG, loadAccount, loadConfig } from './load-inputs';
 import { summaryLines } from './print-summary';
 import { outputFiles } from './run-output';
@@ -65,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
       `Using the built-in demo account${args.config === undefined ? ' and demo settings (local/demo-config.json)' : ''}.`,
     );
   }
-  const run = await runWorkflow({ account, config, input, version: process.env.KEYSWEEP_VERSION ?? 'local' });
+  const run = await runWorkflow({ account, config, input, version: buildVersion().version });
   writeOutputAtomically(args.out, outputFiles(run));
   for (const text of summaryLines(run, args.out)) console.log(text);
   return run.status === 'SUCCEEDED' ? 0 : 3;

@@ -15,11 +15,17 @@ export const UNIT_PRICES = {
   sesPerEmail: 0.1 / 1000,
 } as const;
 
-/** The monthly free tier (Step Functions standard transitions; Lambda requests and compute). */
+/**
+ * The monthly free tier: Step Functions standard transitions and Lambda requests and compute
+ * (always free); S3 requests and SES messages (the first 12 months of an account).
+ */
 export const FREE_TIER_PER_MONTH = {
   stepFunctionsTransitions: 4000,
   lambdaRequests: 1_000_000,
   lambdaGbSeconds: 400_000,
+  s3Puts: 2000,
+  s3Gets: 20_000,
+  sesMessages: 3000,
 } as const;
 
 /** Memory of each function in the stack, in MB (the estimate's GB-seconds use it). */
@@ -236,11 +242,14 @@ function estimateCost(
   const billableTransitions = Math.max(0, transitions * month - FREE_TIER_PER_MONTH.stepFunctionsTransitions);
   const billableRequests = Math.max(0, requests * month - FREE_TIER_PER_MONTH.lambdaRequests);
   const billableGbSeconds = Math.max(0, gbSeconds * month - FREE_TIER_PER_MONTH.lambdaGbSeconds);
+  const billable = (perRun: number, free: number) => Math.max(0, perRun * month - free);
   const withinFreeTier =
     billableTransitions * UNIT_PRICES.stepFunctionsPerTransition +
     billableRequests * UNIT_PRICES.lambdaPerRequest +
     billableGbSeconds * UNIT_PRICES.lambdaPerGbSecond +
-    (breakdown.s3 + breakdown.ses) * month;
+    billable(puts, FREE_TIER_PER_MONTH.s3Puts) * UNIT_PRICES.s3PerPut +
+    billable(gets, FREE_TIER_PER_MONTH.s3Gets) * UNIT_PRICES.s3PerGet +
+    billable(emails, FREE_TIER_PER_MONTH.sesMessages) * UNIT_PRICES.sesPerEmail;
   return {
     perRun: round(perRun),
     per30Days: round(perRun * month),
@@ -253,7 +262,8 @@ function estimateCost(
       Object.entries(ASSUMED_MS_PER_INVOCATION)
         .map(([k, v]) => `${k} ${v} ms`)
         .join(', ') +
-      ' per invocation at the stack memory sizes; CloudWatch Logs, X-Ray and data transfer are not included; IAM is free.',
+      ' per invocation at the stack memory sizes; the S3 and SES free tiers last the first 12 months of an account; ' +
+      'CloudWatch Logs, alarms, X-Ray, KMS and data transfer are not included; IAM is free.',
   };
 }
 

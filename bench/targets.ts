@@ -1,0 +1,49 @@
+/** The scale targets at 5,000 users × 2 keys, checked against a scenario's statistics. */
+import type { ScenarioRun } from './scenarios';
+
+export interface TargetCheck {
+  target: string;
+  limit: number;
+  actual: number;
+  met: boolean;
+}
+
+/** Targets that apply at every size, and those stated for 5,000 users only (wall time, cost). */
+export function checkTargets(result: ScenarioRun): TargetCheck[] {
+  const { stats } = result.run;
+  const iamCalls = Object.entries(stats.awsCalls)
+    .filter(([name]) => name.startsWith('IAM.'))
+    .reduce((sum, [, count]) => sum + count, 0);
+  const check = (target: string, actual: number, limit: number): TargetCheck => ({
+    target,
+    limit,
+    actual,
+    met: actual <= limit,
+  });
+  const checks = [
+    check('events in any single execution history', stats.historyEvents.largestExecution, 5000),
+    check('largest state input or output (bytes)', stats.payloadBytes.largest, 32 * 1024),
+  ];
+  if (result.scenario === 'quiet-day') {
+    checks.push(
+      check('state transitions', stats.transitions.total, 60),
+      check('Lambda invocations', stats.lambdaInvocations.total, 60),
+      check('IAM calls', iamCalls, 20),
+      check(
+        '30 quiet days: cost beyond the free tier (USD)',
+        stats.estimatedCostUsd.per30DaysWithinFreeTier,
+        0,
+      ),
+    );
+  } else {
+    checks.push(check('IAM calls (3 per stale key + 20)', iamCalls, 3 * result.staleKeys + 20));
+    if (result.users >= 5000) checks.push(check('local wall time (ms)', stats.wallMs, 20_000));
+  }
+  return checks;
+}
+
+export function iamCallsOf(result: ScenarioRun): number {
+  return Object.entries(result.run.stats.awsCalls)
+    .filter(([name]) => name.startsWith('IAM.'))
+    .reduce((sum, [, count]) => sum + count, 0);
+}
