@@ -1,0 +1,198 @@
+/**
+ * `npm start` as a user runs it: a child process with arguments. Bad input gets a message that
+ * names the problem, exit code 2, and leaves the output folder as it was.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+jest.setTimeout(60_000);
+
+const ROOT = path.join(__dirname, '..', '..');
+const TSX = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const MAIN = path.join(ROOT, 'local', 'main.ts');
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: string[]): Promise<Outcome> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [TSX, MAIN, ...args], { cwd: ROOT }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'keysweep-main-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, content: unknown): string {
+  const target = path.join(dir, name);
+  writeFileSync(target, typeof content === 'string' ? content : JSON.stringify(content));
+  return target;
+}
+
+const oneStaleUser = {
+  now: '2026-11-28T08:00:00Z',
+  users: [
+    {
+      userName: 'alice',
+      accessKeys: [
+        { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', status: 'Active', createDate: '2026-05-01T10:00:00Z' },
+      ],
+    },
+  ],
+};
+
+/** An output folder from an earlier run, which a failed run must leave as it was. */
+function previousOutput(): string {
+  const out = path.join(dir, 'out');
+  mkdirSync(out);
+  writeFileSync(path.join(out, 'report.json'), 'from an earlier run');
+  return out;
+}
+
+describe('npm start', () => {
+  it('runs an account file and writes every output file', async () => {
+    const out = path.join(dir, 'out');
+    const result = await start(['--account', file('account.json', oneStaleUser), '--out', out]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('SUCCEEDED');
+    expect(result.stdout).toContain('AKIA************MPLE');
+    for (const name of [
+      'report.json',
+      'email.html',
+      'email.txt',
+      'account-after.json',
+      'execution.json',
+      'stats.json',
+    ]) {
+      expect(existsSync(path.join(out, name))).toBe(true);
+    }
+    const after = JSON.parse(
+      readFileSync(path.join(out, 'account-after.json'), 'utf8'),
+    ) as typeof oneStaleUser;
+    expect(after.users[0]?.accessKeys[0]?.status).toBe('Inactive');
+    const stats = JSON.parse(readFileSync(path.join(out, 'stats.json'), 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(stats)).toEqual(
+      expect.arrayContaining([
+        'wallMs',
+        'lambdaInvocations',
+        'awsCalls',
+        'transitions',
+        'historyEvents',
+        'payloadBytes',
+        'estimatedCostUsd',
+      ]),
+    );
+  });
+
+  it('changes nothing with --mode report', async () => {
+    const out = path.join(dir, 'out');
+    const result = await start([
+      '--account',
+      file('account.json', oneStaleUser),
+      '--out',
+      out,
+      '--mode',
+      'report',
+    ]);
+    expect(result.code).toBe(0);
+    const after = JSON.parse(
+      readFileSync(path.join(out, 'account-after.json'), 'utf8'),
+    ) as typeof oneStaleUser;
+    expect(after.users[0]?.accessKeys[0]?.status).toBe('Active');
+    expect(readFileSync(path.join(out, 'email.txt'), 'utf8')).toContain('REPORT MODE');
+  });
+
+  it.each([
+    [
+      'an account file that is not JSON',
+      () => ['--account', file('a.json', '{ users: [')],
+      /account file .*a\.json is not valid JSON/,
+    ],
+    [
+      'a missing account file',
+      () => ['--account', path.join(dir, 'nope.json')],
+      /Cannot read account file .*nope\.json: ENOENT/,
+    ],
+    [
+      'an account file with a bad date',
+      () => [
+        '--account',
+        file('a.json', {
+          users: [
+            {
+              userName: 'x',
+              accessKeys: [
+                { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', status: 'Active', createDate: 'yesterday' },
+              ],
+            },
+          ],
+        }),
+      ],
+      /users\[0\]\.accessKeys\[0\]\.createDate.*"yesterday"/,
+    ],
+    [
+      'a config file with a bad value',
+      () => [
+        '--account',
+        file('a.json', oneStaleUser),
+        '--config',
+        file('c.json', { deactivateAfterDays: -1 }),
+      ],
+      /deactivateAfterDays must be at least 1 \(got -1\)/,
+    ],
+    [
+      'a config file with an unknown key',
+      () => [
+        '--account',
+        file('a.json', oneStaleUser),
+        '--config',
+        file('c.json', { deactivateAfterDay: 30 }),
+      ],
+      /unknown setting "deactivateAfterDay"/,
+    ],
+    [
+      'a config file that is not an object',
+      () => ['--config', file('c.json', '[1]')],
+      /must hold a JSON object/,
+    ],
+    ['a bad --mode', () => ['--mode', 'yolo'], /--mode must be "report" or "enforce" \(got "yolo"\)/],
+    ['bad --input JSON', () => ['--input', '{mode'], /--input is not valid JSON/],
+    ['an unknown option', () => ['--acount', 'x.json'], /Unknown option '--acount'[\s\S]*Usage: npm start/],
+  ])('refuses %s: exit 2, a message naming it, the old output untouched', async (_name, args, message) => {
+    const out = previousOutput();
+    const result = await start([...args(), '--out', out]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).not.toContain('SUCCEEDED');
+    expect(readFileSync(path.join(out, 'report.json'), 'utf8')).toBe('from an earlier run');
+  });
+
+  it('refuses execution input that the state machine refuses: the run fails at the first state', async () => {
+    const out = path.join(dir, 'out');
+    const result = await start([
+      '--account',
+      file('a.json', oneStaleUser),
+      '--out',
+      out,
+      '--input',
+      '{"wipe": true}',
+    ]);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain('FAILED (InvalidExecutionInput)');
+    const after = JSON.parse(
+      readFileSync(path.join(out, 'account-after.json'), 'utf8'),
+    ) as typeof oneStaleUser;
+    expect(after.users[0]?.accessKeys[0]?.status).toBe('Active');
+  });
+});
