@@ -10,9 +10,10 @@ import { z } from 'zod';
 import type { KeysweepConfig } from '../shared/config';
 import { redactAccessKeyIds } from '../shared/masking';
 import { layout } from '../shared/report-layout';
-import { getJsonIfExists, putJson, putText } from '../shared/s3-json';
+import { getJsonIfExists, putJson } from '../shared/s3-json';
 import { sendEmail } from '../shared/send-email';
 import { notifiesOwner, renderOwnerEmail } from './render-owner-email';
+import { storeEmail } from './store-email';
 import type { Report, ReportEntry } from './report-model';
 
 export const ownerNotificationsSchema = z.object({
@@ -92,19 +93,11 @@ export async function notifyOwners(
       continue;
     }
     const email = renderOwnerEmail(userName, entries, context);
-    await putText(
+    await storeEmail(
       deps.s3,
       deps.bucket,
-      layout.ownerEmailHtml(prefix, userName),
-      email.html,
-      'text/html; charset=utf-8',
-    );
-    await putText(
-      deps.s3,
-      deps.bucket,
-      layout.ownerEmailText(prefix, userName),
-      email.text,
-      'text/plain; charset=utf-8',
+      { html: layout.ownerEmailHtml(prefix, userName), text: layout.ownerEmailText(prefix, userName) },
+      email,
     );
     if (sentThisRun > 0) await deps.sleep(deps.intervalMs);
     try {

@@ -16,11 +16,12 @@ import { keyIndexSchema, updateKeyIndex } from '../shared/key-index';
 import { redactAccessKeyIds } from '../shared/masking';
 import { layout } from '../shared/report-layout';
 import { parseEvent, runSchema } from '../shared/run';
-import { getJsonIfExists, putJson, putText } from '../shared/s3-json';
+import { getJsonIfExists, putJson } from '../shared/s3-json';
 import { sendEmail } from '../shared/send-email';
 import { buildReport, resultKey } from './build-report';
 import { notifyOwners, type NotifyOwnersDeps } from './notify-owners';
 import { renderAdminEmail } from './render-admin-email';
+import { storeEmail } from './store-email';
 import type { Outcome, Report } from './report-model';
 
 export const sendReportEventSchema = z.object({
@@ -115,8 +116,12 @@ export async function sendReport(
   report.ownerNotifications = await notifyOwners(report, run.prefix, { ...deps, remainingMs });
   const email = renderAdminEmail(report, `s3://${deps.bucket}/${reportKey}`);
   await putJson(deps.s3, deps.bucket, reportKey, report);
-  await putText(deps.s3, deps.bucket, layout.emailHtml(run.prefix), email.html, 'text/html; charset=utf-8');
-  await putText(deps.s3, deps.bucket, layout.emailText(run.prefix), email.text, 'text/plain; charset=utf-8');
+  await storeEmail(
+    deps.s3,
+    deps.bucket,
+    { html: layout.emailHtml(run.prefix), text: layout.emailText(run.prefix) },
+    email,
+  );
 
   try {
     await sendEmail(deps.ses, { from: deps.config.senderEmail, to: deps.config.adminEmails, ...email });

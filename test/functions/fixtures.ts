@@ -34,22 +34,7 @@ export function daysAgo(days: number, from: Date = NOW): string {
   return new Date(from.getTime() - days * DAY_MS).toISOString();
 }
 
-/** The documented example key ID and a regex that finds any full one. */
-export const EXAMPLE_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
-export const FULL_KEY_ID = /(?:AKIA|ASIA)[A-Z0-9]{16}/;
-
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** A valid, unique access key ID for a number: AKIA + 16 characters. */
-export function keyId(n: number): string {
-  let rest = '';
-  let value = n;
-  for (let i = 0; i < 12; i++) {
-    rest = (ALPHABET[value % 32] as string) + rest;
-    value = Math.floor(value / 32);
-  }
-  return `AKIATEST${rest}`;
-}
+export { EXAMPLE_KEY_ID, FULL_KEY_ID, keyId } from '../key-ids';
 
 export const ADMIN = 'security-admins@example.com';
 export const SENDER = 'keysweep@example.com';

@@ -1,25 +1,15 @@
 /** Accounts, keys and configurations for workflow tests. */
 import { parseConfig, type KeysweepConfig } from '../../functions/shared/config';
 import type { AccountFile, AccountKey, AccountUser } from '../../local/simulated-account';
+import { keyId } from '../key-ids';
+
+export { FULL_KEY_ID, keyId } from '../key-ids';
 
 export const NOW = new Date('2026-11-28T08:00:00Z');
 const DAY = 86_400_000;
 
 export function daysAgo(days: number, from: Date = NOW): string {
   return new Date(from.getTime() - days * DAY).toISOString();
-}
-
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** A valid, unique access key ID for a number: AKIA + 16 characters. */
-export function keyId(n: number): string {
-  let rest = '';
-  let value = n;
-  for (let i = 0; i < 12; i++) {
-    rest = (ALPHABET[value % 32] as string) + rest;
-    value = Math.floor(value / 32);
-  }
-  return `AKIATEST${rest}`;
 }
 
 export function key(n: number, ageDays: number, extra: Partial<AccountKey> = {}): AccountKey {
@@ -75,5 +65,3 @@ export const IAM_WRITES = [
 export function writeCalls(calls: readonly { service: string; operation: string }[]): string[] {
   return calls.map((c) => `${c.service}.${c.operation}`).filter((name) => IAM_WRITES.includes(name));
 }
-
-export const FULL_KEY_ID = /(?:AKIA|ASIA)[A-Z0-9]{16}/;
