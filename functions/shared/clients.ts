@@ -1,8 +1,12 @@
-/** The SDK clients, created once per Lambda container and passed into the logic as arguments. */
+/**
+ * The SDK clients, created once per Lambda container and passed into the logic as arguments.
+ * Each is traced by X-Ray when tracing is on (in Lambda); elsewhere the client is returned as is.
+ */
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
+import { tracer } from './observability';
 
-export const iam = new IAMClient({});
-export const s3 = new S3Client({});
-export const ses = new SESClient({});
+export const iam = tracer.captureAWSv3Client(new IAMClient({}));
+export const s3 = tracer.captureAWSv3Client(new S3Client({}));
+export const ses = tracer.captureAWSv3Client(new SESClient({}));
