@@ -8,10 +8,8 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ReportKeySlot } from './credential-report';
 import { policyOf, WEEKDAYS, type KeysweepConfig } from '../shared/config';
-import { keyIndexSchema, type KeyIndex } from '../shared/key-index';
-import { layout } from '../shared/report-layout';
+import { readKeyIndex } from '../shared/key-index';
 import type { RetryOptions } from '../shared/retry';
-import { getJsonIfExists } from '../shared/s3-json';
 import { listAllUserNames } from './all-users';
 import { selectCandidates } from './candidates';
 import { fetchCredentialReport, type FetchOptions } from './credential-report';
@@ -41,13 +39,6 @@ export interface DiscoverDeps {
   report: Omit<FetchOptions, 'retry'>;
 }
 
-async function loadKeyIndex(deps: DiscoverDeps): Promise<KeyIndex | string> {
-  const raw = await getJsonIfExists(deps.s3, deps.bucket, layout.keyIndex());
-  if (raw === undefined) return 'first run: keysweep has no key index yet';
-  const parsed = keyIndexSchema.safeParse(raw);
-  return parsed.success ? parsed.data : `the key index ${layout.keyIndex()} is unreadable`;
-}
-
 function fullScanReason(deps: DiscoverDeps): string | null {
   if (deps.forceFullScan) return 'full scan requested by the execution input';
   if (deps.config.fullScanOn === 'ALWAYS') return 'fullScanOn is ALWAYS';
@@ -65,7 +56,7 @@ export async function discoverUsers(deps: DiscoverDeps): Promise<Discovery> {
     return reportKeys ? { userName, reportKeys } : { userName };
   };
 
-  const index = await loadKeyIndex(deps);
+  const index = await readKeyIndex(deps.s3, deps.bucket);
   const reason =
     fullScanReason(deps) ??
     (typeof index === 'string' ? index : null) ??

@@ -12,7 +12,7 @@ import {
   type KeyResult,
 } from '../shared/batch-files';
 import { mapWithConcurrency } from '../shared/concurrency';
-import { keyIndexSchema, updateKeyIndex } from '../shared/key-index';
+import { readKeyIndex, updateKeyIndex } from '../shared/key-index';
 import { redactAccessKeyIds } from '../shared/masking';
 import { layout } from '../shared/report-layout';
 import { parseEvent, runSchema } from '../shared/run';
@@ -56,15 +56,14 @@ async function saveKeyIndex(
   results: ReadonlyMap<string, KeyResult>,
   completeScan: boolean,
 ): Promise<void> {
-  const previous = completeScan
-    ? null
-    : keyIndexSchema.safeParse(await getJsonIfExists(deps.s3, deps.bucket, layout.keyIndex()));
+  const previous = await readKeyIndex(deps.s3, deps.bucket);
   const index = updateKeyIndex(
-    previous?.success ? previous.data : null,
+    typeof previous === 'string' ? null : previous,
     decisions,
     results,
     resultKey,
     deps.clock(),
+    completeScan,
   );
   await putJson(deps.s3, deps.bucket, layout.keyIndex(), index);
 }

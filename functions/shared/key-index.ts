@@ -5,7 +5,10 @@
  * or re-activated key, and its user is read.
  */
 import { z } from 'zod';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { DecisionsFile, KeyResult } from './batch-files';
+import { layout } from './report-layout';
+import { getJsonIfExists } from './s3-json';
 
 export const keyIndexSchema = z.object({
   updatedAt: z.string(),
@@ -13,18 +16,26 @@ export const keyIndexSchema = z.object({
     z.string(),
     z.object({
       keys: z.array(
-        z.object({ accessKeyId: z.string(), createDate: z.string(), status: z.enum(['Active', 'Inactive']) }),
+        z.object({
+          accessKeyId: z.string(),
+          createDate: z.string(),
+          status: z.enum(['Active', 'Inactive']),
+          /** keysweep deactivated this key (in this run or an earlier one) */
+          deactivatedByKeysweep: z.literal(true).optional(),
+        }),
       ),
     }),
   ),
-  /** users with a key that keysweep deactivated and that still exists */
+  /** users with a key that keysweep deactivated and that still exists: always read */
   deactivatedByKeysweep: z.array(z.string()),
 });
 export type KeyIndex = z.infer<typeof keyIndexSchema>;
+type IndexedKey = KeyIndex['users'][string]['keys'][number];
 
 /**
- * The index after a run: every user read this run replaces its entry; users found gone leave.
- * After a complete full scan, `previous` is dropped: users not read no longer exist.
+ * The index after a run: every user read this run replaces its entry (a key keysweep deactivated
+ * keeps that mark for as long as it exists); users found gone leave. After a complete full scan,
+ * users that were not read no longer exist and leave too.
  */
 export function updateKeyIndex(
   previous: KeyIndex | null,
@@ -32,28 +43,52 @@ export function updateKeyIndex(
   results: ReadonlyMap<string, KeyResult>,
   resultKey: (userName: string, accessKeyId: string) => string,
   now: Date,
+  completeScan = false,
 ): KeyIndex {
-  const users: KeyIndex['users'] = { ...(previous?.users ?? {}) };
-  const deactivated = new Set(previous?.deactivatedByKeysweep ?? []);
+  const markedBefore = new Set(
+    Object.values(previous?.users ?? {}).flatMap((u) =>
+      u.keys.filter((k) => k.deactivatedByKeysweep).map((k) => k.accessKeyId),
+    ),
+  );
+  const users: KeyIndex['users'] = completeScan ? {} : { ...(previous?.users ?? {}) };
   const readUsers = new Set<string>();
   for (const file of decisions) {
-    for (const gone of file.usersGone) {
-      delete users[gone];
-      deactivated.delete(gone);
-    }
+    for (const gone of file.usersGone) delete users[gone];
     for (const key of file.keys) {
       if (!readUsers.has(key.userName)) {
         readUsers.add(key.userName);
         users[key.userName] = { keys: [] };
-        deactivated.delete(key.userName);
       }
       const result = results.get(resultKey(key.userName, key.accessKeyId));
       const done = result?.result === 'done';
       if (done && key.action === 'delete') continue;
-      const status = done && key.action === 'deactivate' ? 'Inactive' : key.status;
-      users[key.userName]?.keys.push({ accessKeyId: key.accessKeyId, createDate: key.createDate, status });
-      if (done && key.action === 'deactivate') deactivated.add(key.userName);
+      const deactivatedNow = done && key.action === 'deactivate';
+      const entry: IndexedKey = {
+        accessKeyId: key.accessKeyId,
+        createDate: key.createDate,
+        status: deactivatedNow ? 'Inactive' : key.status,
+      };
+      if (deactivatedNow || markedBefore.has(key.accessKeyId)) entry.deactivatedByKeysweep = true;
+      users[key.userName]?.keys.push(entry);
     }
   }
-  return { updatedAt: now.toISOString(), users, deactivatedByKeysweep: [...deactivated].sort() };
+  const deactivatedByKeysweep = Object.entries(users)
+    .filter(([, u]) => u.keys.some((k) => k.deactivatedByKeysweep))
+    .map(([name]) => name)
+    .sort();
+  return { updatedAt: now.toISOString(), users, deactivatedByKeysweep };
+}
+
+/** The index in the report bucket, or why there is none to use (absent, not JSON, wrong shape). */
+export async function readKeyIndex(s3: S3Client, bucket: string): Promise<KeyIndex | string> {
+  let raw: unknown;
+  try {
+    raw = await getJsonIfExists(s3, bucket, layout.keyIndex());
+  } catch (error) {
+    if (error instanceof SyntaxError) return `the key index ${layout.keyIndex()} is unreadable (not JSON)`;
+    throw error;
+  }
+  if (raw === undefined) return 'first run: keysweep has no key index yet';
+  const parsed = keyIndexSchema.safeParse(raw);
+  return parsed.success ? parsed.data : `the key index ${layout.keyIndex()} is unreadable`;
 }

@@ -1,0 +1,297 @@
+import {
+  CredentialReportExpiredException,
+  CredentialReportNotPresentException,
+  GenerateCredentialReportCommand,
+  GetCredentialReportCommand,
+  IAMClient,
+  ListUsersCommand,
+} from '@aws-sdk/client-iam';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { discoverUsers, type DiscoverDeps } from '../../../functions/list-users/discover-users';
+import type { ReportKeySlot } from '../../../functions/list-users/credential-report';
+import type { KeyIndex } from '../../../functions/shared/key-index';
+import { FakeBucket, NOW, daysAgo, keyId, noWaitRetry, testConfig } from '../fixtures';
+
+const iamMock = mockClient(IAMClient);
+const s3Mock = mockClient(S3Client);
+const BUCKET = 'reports-bucket';
+const INDEX_KEY = 'state/key-index.json';
+const GENERATED = new Date('2026-11-28T06:30:00Z');
+
+const HEADER =
+  'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,' +
+  'password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,' +
+  'access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,' +
+  'access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,' +
+  'access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,' +
+  'cert_2_active,cert_2_last_rotated';
+
+/** An ISO date as the credential report writes it: seconds, +00:00. */
+const awsDate = (iso: string) => iso.replace(/(\.\d{3})?Z$/, '+00:00');
+
+/** A credential report CSV with the root account and these users' key slots. */
+function reportCsv(users: Record<string, ReportKeySlot[]>): string {
+  const slotFields = (slot: ReportKeySlot | undefined) =>
+    slot === undefined || slot.lastRotated === null
+      ? 'false,N/A,N/A,N/A,N/A'
+      : [
+          String(slot.active),
+          awsDate(slot.lastRotated),
+          slot.lastUsedDate === null ? 'N/A' : awsDate(slot.lastUsedDate),
+          slot.lastUsedDate === null ? 'N/A' : 'eu-west-1',
+          slot.lastUsedDate === null ? 'N/A' : 's3',
+        ].join(',');
+  const row = (user: string, slots: ReportKeySlot[]) =>
+    [
+      user,
+      `arn:aws:iam::123456789012:user/${user}`,
+      '2025-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false',
+      slotFields(slots[0]),
+      slotFields(slots[1]),
+      'false,N/A,false,N/A',
+    ].join(',');
+  return [
+    HEADER,
+    '<root_account>,arn:aws:iam::123456789012:root,2019-01-01T00:00:00+00:00,not_supported,N/A,' +
+      'not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A',
+    ...Object.entries(users).map(([user, slots]) => row(user, slots)),
+  ].join('\n');
+}
+
+const slot = (ageDays: number, active = true, lastUsedDaysAgo: number | null = null): ReportKeySlot => ({
+  active,
+  lastRotated: new Date(daysAgo(ageDays)).toISOString(),
+  lastUsedDate: lastUsedDaysAgo === null ? null : daysAgo(lastUsedDaysAgo),
+});
+
+/** The account on a quiet Saturday (fullScanOn SUN by default). */
+const REPORT: Record<string, ReportKeySlot[]> = {
+  old: [slot(100, true, 1)],
+  young: [slot(10, true, 2)],
+  idle: [slot(50, true, 40)],
+  reactivated: [slot(2)],
+  'was-deactivated': [slot(95, false)],
+  'no-keys': [],
+};
+/** ListUsers also knows a user created after the report. */
+const ALL_USERS = [...Object.keys(REPORT), 'fresh'];
+
+const INDEX: KeyIndex = {
+  updatedAt: daysAgo(1),
+  users: {
+    old: { keys: [{ accessKeyId: keyId(1), createDate: daysAgo(100), status: 'Active' }] },
+    young: { keys: [{ accessKeyId: keyId(2), createDate: daysAgo(10), status: 'Active' }] },
+    idle: { keys: [{ accessKeyId: keyId(5), createDate: daysAgo(50), status: 'Active' }] },
+    // last_rotated moved to its re-activation 2 days ago: the report shows a 2-day-old key
+    reactivated: { keys: [{ accessKeyId: keyId(3), createDate: daysAgo(200), status: 'Inactive' }] },
+    'was-deactivated': { keys: [{ accessKeyId: keyId(4), createDate: daysAgo(95), status: 'Inactive' }] },
+    'no-keys': { keys: [] },
+  },
+  deactivatedByKeysweep: ['was-deactivated'],
+};
+
+let bucket: FakeBucket;
+let pollSleep: jest.Mock<Promise<void>, [number]>;
+
+beforeEach(() => {
+  iamMock.reset();
+  s3Mock.reset();
+  bucket = new FakeBucket().install(s3Mock);
+  bucket.put(INDEX_KEY, INDEX);
+  pollSleep = jest.fn(async (_ms: number) => undefined);
+  iamMock.on(GenerateCredentialReportCommand).resolves({ State: 'COMPLETE' });
+  iamMock
+    .on(GetCredentialReportCommand)
+    .resolves({ Content: new TextEncoder().encode(reportCsv(REPORT)), GeneratedTime: GENERATED });
+  iamMock.on(ListUsersCommand).resolves({
+    Users: ALL_USERS.map((UserName) => ({
+      UserName,
+      Path: '/',
+      UserId: `AIDA${UserName}`,
+      Arn: `arn:aws:iam::123456789012:user/${UserName}`,
+      CreateDate: new Date('2025-01-01T00:00:00Z'),
+    })),
+    IsTruncated: false,
+  });
+});
+
+function deps(
+  configOverrides: Record<string, unknown> = {},
+  extra: Partial<Omit<DiscoverDeps, 'config'>> = {},
+): DiscoverDeps {
+  return {
+    iam: new IAMClient({}),
+    s3: new S3Client({}),
+    bucket: BUCKET,
+    config: testConfig(configOverrides),
+    retry: noWaitRetry,
+    now: NOW,
+    forceFullScan: false,
+    report: { maxPolls: 2, pollDelayMs: 0, sleep: pollSleep },
+    ...extra,
+  };
+}
+
+describe('discoverUsers on a day the credential report may narrow the search', () => {
+  it('reads only the candidates, each with its report slots, and not ListUsers', async () => {
+    const discovery = await discoverUsers(deps());
+    expect(discovery).toStrictEqual({
+      source: 'credential-report',
+      reason:
+        'credential report of 2026-11-28T06:30:00.000Z: 1 users may need action, ' +
+        '1 have a key created or re-activated since the last run, 1 have a key keysweep deactivated',
+      usersInAccount: 6,
+      users: [
+        { userName: 'old', reportKeys: REPORT.old },
+        { userName: 'reactivated', reportKeys: REPORT.reactivated },
+        { userName: 'was-deactivated', reportKeys: REPORT['was-deactivated'] },
+      ],
+      credentialReportGeneratedAt: '2026-11-28T06:30:00.000Z',
+    });
+    expect(iamMock).not.toHaveReceivedCommand(ListUsersCommand);
+    expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: BUCKET, Key: INDEX_KEY });
+  });
+
+  it('applies the configured policy to the report (unused rule on)', async () => {
+    const discovery = await discoverUsers(deps({ unusedAfterDays: 45 }));
+    // idle: 50 days old, last used 40 days ago, warned from 45 - 14 = 31 days unused
+    expect(discovery.users.map((u) => u.userName)).toEqual(['old', 'idle', 'reactivated', 'was-deactivated']);
+    expect(discovery.reason).toContain('2 users may need action');
+  });
+
+  it.each([
+    ['Saturday 23:30 UTC, fullScanOn SUN', '2026-11-28T23:30:00Z', 'credential-report'],
+    ['Sunday 00:00 UTC, fullScanOn SUN', '2026-11-29T00:00:00Z', 'full-scan'],
+    ['Sunday 00:30 in UTC+01:00 (still Saturday in UTC)', '2026-11-29T00:30:00+01:00', 'credential-report'],
+  ])('judges the weekday in UTC: %s', async (_name, now, source) => {
+    const discovery = await discoverUsers(deps({}, { now: new Date(now) }));
+    expect(discovery.source).toBe(source);
+  });
+});
+
+describe('discoverUsers on a full-scan day', () => {
+  const notPresent = new CredentialReportNotPresentException({ message: 'no report', $metadata: {} });
+
+  it.each<[string, Record<string, unknown>, boolean, () => void, string]>([
+    [
+      'forced by the execution input',
+      {},
+      true,
+      () => undefined,
+      'full scan requested by the execution input',
+    ],
+    ['fullScanOn ALWAYS', { fullScanOn: 'ALWAYS' }, false, () => undefined, 'fullScanOn is ALWAYS'],
+    [
+      'the weekday is fullScanOn',
+      { fullScanOn: 'SAT' },
+      false,
+      () => undefined,
+      'weekly full scan (fullScanOn SAT)',
+    ],
+    [
+      'there is no key index yet',
+      {},
+      false,
+      () => bucket.objects.delete(INDEX_KEY),
+      'first run: keysweep has no key index yet',
+    ],
+    [
+      'the key index does not match its schema',
+      {},
+      false,
+      () => bucket.put(INDEX_KEY, { updatedAt: 'x', users: { old: { keys: 'none' } } }),
+      'the key index state/key-index.json is unreadable',
+    ],
+    [
+      'the key index lacks deactivatedByKeysweep',
+      {},
+      false,
+      () => bucket.put(INDEX_KEY, { updatedAt: 'x', users: {} }),
+      'the key index state/key-index.json is unreadable',
+    ],
+  ])('reads every user when %s, with hints from the report', async (_name, config, force, setup, reason) => {
+    setup();
+    const discovery = await discoverUsers(deps(config, { forceFullScan: force }));
+    expect(discovery).toStrictEqual({
+      source: 'full-scan',
+      reason,
+      usersInAccount: 7,
+      users: [
+        ...Object.entries(REPORT).map(([userName, reportKeys]) => ({ userName, reportKeys })),
+        { userName: 'fresh' },
+      ],
+      credentialReportGeneratedAt: '2026-11-28T06:30:00.000Z',
+    });
+    expect(iamMock).toHaveReceivedCommandTimes(ListUsersCommand, 1);
+  });
+
+  it.each<[string, () => void, string]>([
+    [
+      'GetCredentialReport says not present',
+      () => iamMock.on(GetCredentialReportCommand).rejects(notPresent),
+      'the credential report could not be read (CredentialReportNotPresentException)',
+    ],
+    [
+      'GetCredentialReport says expired',
+      () =>
+        iamMock
+          .on(GetCredentialReportCommand)
+          .rejects(new CredentialReportExpiredException({ message: 'expired', $metadata: {} })),
+      'the credential report could not be read (CredentialReportExpiredException)',
+    ],
+    [
+      'the report is still being generated',
+      () => iamMock.on(GenerateCredentialReportCommand).resolves({ State: 'INPROGRESS' }),
+      'the credential report was still INPROGRESS after 2 polls',
+    ],
+  ])('reads every user, without hints, when %s', async (_name, setup, reason) => {
+    setup();
+    const discovery = await discoverUsers(deps());
+    expect(discovery).toStrictEqual({
+      source: 'full-scan',
+      reason,
+      usersInAccount: 7,
+      users: ALL_USERS.map((userName) => ({ userName })),
+      credentialReportGeneratedAt: null,
+    });
+  });
+
+  it.each<[string, Record<string, unknown>, boolean, string]>([
+    ['forced beats no index', {}, true, 'full scan requested by the execution input'],
+    ['ALWAYS beats no index', { fullScanOn: 'ALWAYS' }, false, 'fullScanOn is ALWAYS'],
+    ['no index beats an unavailable report', {}, false, 'first run: keysweep has no key index yet'],
+  ])('gives one reason when several apply: %s', async (_name, config, force, reason) => {
+    bucket.objects.delete(INDEX_KEY);
+    iamMock.on(GetCredentialReportCommand).rejects(notPresent);
+    const discovery = await discoverUsers(deps(config, { forceFullScan: force }));
+    expect(discovery.source).toBe('full-scan');
+    expect(discovery.reason).toBe(reason);
+  });
+
+  it('fails on an S3 error other than a missing index', async () => {
+    s3Mock.on(GetObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    await expect(discoverUsers(deps())).rejects.toThrow('Access Denied');
+  });
+
+  it('fails on an IAM error other than an unavailable report', async () => {
+    iamMock
+      .on(GetCredentialReportCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+    await expect(discoverUsers(deps())).rejects.toThrow('not authorized');
+  });
+
+  // Regression: a key index that is not JSON at all (truncated, hand-edited) used to throw a
+  // SyntaxError out of list-users on every run instead of falling back to a full scan.
+  it.each<[string, Record<string, unknown>, boolean]>([
+    ['a report day', {}, false],
+    ['a forced full scan', {}, true],
+  ])('falls back to a full scan on %s when the key index is not JSON', async (_name, config, force) => {
+    bucket.objects.set(INDEX_KEY, { body: '{"updatedAt":"2026-11-27T08:0', contentType: 'application/json' });
+    const discovery = await discoverUsers(deps(config, { forceFullScan: force }));
+    expect(discovery.source).toBe('full-scan');
+    expect(discovery.usersInAccount).toBe(7);
+    if (!force) expect(discovery.reason).toBe('the key index state/key-index.json is unreadable (not JSON)');
+  });
+});

@@ -1,0 +1,246 @@
+import type { DecisionsFile, KeyRecord, KeyResult } from '../../../functions/shared/batch-files';
+import { keyIndexSchema, updateKeyIndex, type KeyIndex } from '../../../functions/shared/key-index';
+import type { Action } from '../../../functions/shared/policy';
+import { NOW, daysAgo, keyId } from '../fixtures';
+
+/** A result key unlike send-report's, to show updateKeyIndex uses the one it is given. */
+const resultKey = (userName: string, accessKeyId: string) => `${userName}|${accessKeyId}`;
+
+function record(
+  userName: string,
+  n: number,
+  {
+    status = 'Active',
+    ageDays = 10,
+    action = 'none',
+  }: { status?: 'Active' | 'Inactive'; ageDays?: number; action?: Action } = {},
+): KeyRecord {
+  return {
+    userName,
+    accessKeyId: keyId(n),
+    status,
+    createDate: daysAgo(ageDays),
+    lastUsedDate: null,
+    lastUsedSource: 'iam',
+    ageDays,
+    unusedDays: ageDays,
+    action,
+    rule: action === 'delete' ? 'delete' : action === 'none' ? 'none' : 'age',
+    reason: 'test',
+    deactivationDate: null,
+    exemption: null,
+    ownerEmail: null,
+  };
+}
+
+function decisions(keys: KeyRecord[], usersGone: string[] = [], batchIndex = 0): DecisionsFile {
+  return {
+    batchIndex,
+    keys,
+    usersRead: new Set(keys.map((k) => k.userName)).size,
+    usersGone,
+    invalidExemptions: [],
+  };
+}
+
+function resultsOf(...results: KeyResult[]): Map<string, KeyResult> {
+  return new Map(results.map((r) => [resultKey(r.userName, r.accessKeyId), r]));
+}
+
+const entry = (
+  n: number,
+  ageDays: number,
+  status: 'Active' | 'Inactive' = 'Active',
+  deactivatedByKeysweep = false,
+) => ({
+  accessKeyId: keyId(n),
+  createDate: daysAgo(ageDays),
+  status,
+  ...(deactivatedByKeysweep ? { deactivatedByKeysweep: true as const } : {}),
+});
+
+const PREVIOUS: KeyIndex = {
+  updatedAt: daysAgo(1),
+  users: {
+    alice: { keys: [entry(1, 100), entry(2, 5)] },
+    bob: { keys: [entry(3, 40, 'Inactive', true)] },
+    carol: { keys: [entry(4, 20)] },
+  },
+  deactivatedByKeysweep: ['bob'],
+};
+
+describe('updateKeyIndex', () => {
+  it('builds an index from this run alone when there is no previous one', () => {
+    const index = updateKeyIndex(
+      null,
+      [decisions([record('alice', 1, { ageDays: 100 }), record('alice', 2, { ageDays: 5 })])],
+      new Map(),
+      resultKey,
+      NOW,
+    );
+    expect(index).toEqual({
+      updatedAt: NOW.toISOString(),
+      users: { alice: { keys: [entry(1, 100), entry(2, 5)] } },
+      deactivatedByKeysweep: [],
+    });
+    expect(keyIndexSchema.parse(index)).toEqual(index);
+  });
+
+  it('replaces the entry of a user read this run and keeps users not read', () => {
+    const index = updateKeyIndex(
+      PREVIOUS,
+      // alice deleted key 1 herself and made key 5
+      [decisions([record('alice', 2, { ageDays: 5 }), record('alice', 5, { ageDays: 0 })])],
+      new Map(),
+      resultKey,
+      NOW,
+    );
+    expect(index.users).toEqual({
+      alice: { keys: [entry(2, 5), entry(5, 0)] },
+      bob: PREVIOUS.users.bob,
+      carol: PREVIOUS.users.carol,
+    });
+    expect(index.deactivatedByKeysweep).toEqual(['bob']);
+    expect(index.updatedAt).toBe(NOW.toISOString());
+  });
+
+  it('does not change the previous index it is given', () => {
+    const before = structuredClone(PREVIOUS);
+    updateKeyIndex(
+      PREVIOUS,
+      [decisions([record('dave', 9, { action: 'deactivate' })], ['carol'])],
+      resultsOf({ userName: 'dave', accessKeyId: keyId(9), action: 'deactivate', result: 'done' }),
+      resultKey,
+      NOW,
+    );
+    expect(PREVIOUS).toEqual(before);
+  });
+
+  it.each<[KeyResult['result'] | 'no result', 'Active' | 'Inactive', string[]]>([
+    ['done', 'Inactive', ['alice', 'bob']],
+    ['dry-run', 'Active', ['bob']],
+    ['skipped', 'Active', ['bob']],
+    ['failed', 'Active', ['bob']],
+    ['no result', 'Active', ['bob']],
+  ])('after a deactivation that is %s, records the key %s', (result, status, deactivated) => {
+    const results =
+      result === 'no result'
+        ? new Map<string, KeyResult>()
+        : resultsOf({ userName: 'alice', accessKeyId: keyId(1), action: 'deactivate', result });
+    const index = updateKeyIndex(
+      PREVIOUS,
+      [
+        decisions([
+          record('alice', 1, { ageDays: 100, action: 'deactivate' }),
+          record('alice', 2, { ageDays: 5 }),
+        ]),
+      ],
+      results,
+      resultKey,
+      NOW,
+    );
+    expect(index.users.alice).toEqual({ keys: [entry(1, 100, status, status === 'Inactive'), entry(2, 5)] });
+    expect(index.deactivatedByKeysweep).toEqual(deactivated);
+  });
+
+  it.each<[KeyResult['result'] | 'no result', boolean]>([
+    ['done', false],
+    ['dry-run', true],
+    ['skipped', true],
+    ['failed', true],
+    ['no result', true],
+  ])('after a deletion that is %s, keeps the key: %s', (result, kept) => {
+    const results =
+      result === 'no result'
+        ? new Map<string, KeyResult>()
+        : resultsOf({ userName: 'bob', accessKeyId: keyId(3), action: 'delete', result });
+    const index = updateKeyIndex(
+      PREVIOUS,
+      [decisions([record('bob', 3, { status: 'Inactive', ageDays: 40, action: 'delete' })])],
+      results,
+      resultKey,
+      NOW,
+    );
+    expect(index.users.bob).toEqual({ keys: kept ? [entry(3, 40, 'Inactive', true)] : [] });
+  });
+
+  it('finds results through the resultKey it is given', () => {
+    const sendReportStyle = new Map<string, KeyResult>([
+      [
+        `alice/${keyId(1)}`,
+        { userName: 'alice', accessKeyId: keyId(1), action: 'deactivate', result: 'done' },
+      ],
+    ]);
+    const index = updateKeyIndex(
+      null,
+      [decisions([record('alice', 1, { ageDays: 100, action: 'deactivate' })])],
+      sendReportStyle,
+      resultKey,
+      NOW,
+    );
+    // keyed "user/key", looked up as "user|key": no result found, nothing recorded as done
+    expect(index.users.alice).toEqual({ keys: [entry(1, 100)] });
+    expect(index.deactivatedByKeysweep).toEqual([]);
+  });
+
+  it('removes users gone this run, from the users and from deactivatedByKeysweep', () => {
+    const index = updateKeyIndex(
+      PREVIOUS,
+      [decisions([record('alice', 1, { ageDays: 100 })], ['bob']), decisions([], ['carol', 'never-seen'], 1)],
+      new Map(),
+      resultKey,
+      NOW,
+    );
+    expect(Object.keys(index.users)).toEqual(['alice']);
+    expect(index.deactivatedByKeysweep).toEqual([]);
+  });
+
+  it('merges several batches and sorts deactivatedByKeysweep', () => {
+    const index = updateKeyIndex(
+      PREVIOUS,
+      [
+        decisions([record('mia', 11, { ageDays: 95, action: 'deactivate' })], [], 0),
+        decisions([record('dave', 12, { ageDays: 91, action: 'deactivate' }), record('erin', 13)], [], 1),
+      ],
+      resultsOf(
+        { userName: 'mia', accessKeyId: keyId(11), action: 'deactivate', result: 'done' },
+        { userName: 'dave', accessKeyId: keyId(12), action: 'deactivate', result: 'done' },
+      ),
+      resultKey,
+      NOW,
+    );
+    // derived from the marked keys: bob's key from an earlier run, mia's and dave's from this one
+    expect(index.deactivatedByKeysweep).toEqual(['bob', 'dave', 'mia']);
+    expect(index.users.mia).toEqual({ keys: [entry(11, 95, 'Inactive', true)] });
+    expect(index.users.dave).toEqual({ keys: [entry(12, 91, 'Inactive', true)] });
+    expect(index.users.erin).toEqual({ keys: [entry(13, 10)] });
+    expect(Object.keys(index.users).sort()).toEqual(['alice', 'bob', 'carol', 'dave', 'erin', 'mia']);
+    expect(keyIndexSchema.safeParse(index).success).toBe(true);
+  });
+
+  it('takes a user out of deactivatedByKeysweep once keysweep deleted the key it had deactivated', () => {
+    const index = updateKeyIndex(
+      PREVIOUS,
+      [decisions([record('bob', 3, { status: 'Inactive', ageDays: 200, action: 'delete' })])],
+      resultsOf({ userName: 'bob', accessKeyId: keyId(3), action: 'delete', result: 'done' }),
+      resultKey,
+      NOW,
+    );
+    expect(index.users.bob).toEqual({ keys: [] });
+    expect(index.deactivatedByKeysweep).toEqual([]);
+  });
+
+  // Regression: the first run that read such a user again used to drop it from the list although
+  // the key keysweep deactivated was still there.
+  it('keeps a user in deactivatedByKeysweep while the key keysweep deactivated still exists', () => {
+    const index = updateKeyIndex(
+      PREVIOUS,
+      [decisions([record('bob', 3, { status: 'Inactive', ageDays: 40 })])],
+      new Map(),
+      resultKey,
+      NOW,
+    );
+    expect(index.users.bob).toEqual({ keys: [entry(3, 40, 'Inactive', true)] });
+    expect(index.deactivatedByKeysweep).toEqual(['bob']);
+  });
+});
