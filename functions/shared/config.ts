@@ -67,6 +67,9 @@ export const configSchema = z
       .default('SUN'),
   })
   .superRefine((c, ctx) => {
+    // Compare only valid values: a bad deactivateAfterDays has its own message already.
+    const valid = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;
+    if (!valid(c.deactivateAfterDays) || !valid(c.warnBeforeDays)) return;
     if (c.warnBeforeDays >= c.deactivateAfterDays) {
       ctx.addIssue({
         code: 'custom',
@@ -75,7 +78,11 @@ export const configSchema = z
         message: `must be less than deactivateAfterDays (${c.deactivateAfterDays})`,
       });
     }
-    if (c.deleteAfterDays !== null && c.deleteAfterDays <= c.deactivateAfterDays) {
+    if (
+      c.deleteAfterDays !== null &&
+      valid(c.deleteAfterDays) &&
+      c.deleteAfterDays <= c.deactivateAfterDays
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['deleteAfterDays'],
@@ -140,14 +147,16 @@ export function parseConfig(raw: unknown, source: string): KeysweepConfig {
       `Invalid keysweep configuration in ${source}: expected an object, got ${describeValue(raw)}`,
     );
   }
-  const result = configSchema.safeParse(raw);
+  const result = configSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
       return `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     }
     const key = formatPath(issue.path);
-    return `${key} ${issue.message} (got ${describeValue(valueAt(raw, issue.path))})`;
+    // A cross-field rule reports the value it checked, which may be a default the input left out.
+    const value = issue.code === 'custom' && 'input' in issue ? issue.input : valueAt(raw, issue.path);
+    return `${key} ${issue.message} (got ${describeValue(value)})`;
   });
   throw new ConfigError(`Invalid keysweep configuration in ${source}: ${problems.join('; ')}`);
 }

@@ -7,7 +7,9 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 
 export const logger = new Logger({ serviceName: 'keysweep' });
-export const metrics = new Metrics({ namespace: 'keysweep', serviceName: 'keysweep' });
+// Metrics' own warnings (such as an invocation that failed before adding a metric) go through the
+// structured logger, at its level, rather than straight to the console.
+export const metrics = new Metrics({ namespace: 'keysweep', serviceName: 'keysweep', logger });
 export const tracer = new Tracer({ serviceName: 'keysweep' });
 
 /** Adds one count metric per entry (published by the handler middleware at the end of the invocation). */

@@ -238,3 +238,17 @@ describe('policyOf', () => {
     });
   });
 });
+
+describe('parseConfig cross-field messages', () => {
+  it('names the default value a rule compared with, when the input left it out', () => {
+    expect(errorOf({ ...REQUIRED, deactivateAfterDays: 10 })).toContain(
+      'warnBeforeDays must be less than deactivateAfterDays (10) (got 14)',
+    );
+  });
+
+  it('says nothing about the other settings when deactivateAfterDays itself is bad', () => {
+    const message = errorOf({ ...REQUIRED, deactivateAfterDays: -1 });
+    expect(message).toContain('deactivateAfterDays must be at least 1 (got -1)');
+    expect(message).not.toContain('warnBeforeDays');
+  });
+});
