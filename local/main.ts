@@ -12,7 +12,7 @@ import { InputError, DEMO_ACCOUNT, DEMO_CONFIG, loadAccount, loadConfig } from '
 import { summaryLines } from './print-summary';
 import { outputFiles } from './run-output';
 import { runWorkflow } from './run-workflow';
-import { writeOutputAtomically } from './write-output';
+import { assertReplaceableOutput, UnsafeOutputError, writeOutputAtomically } from './write-output';
 
 // The AWS SDK warns that it will soon need Node 22; the Lambdas run on Node 22, locally it is noise.
 const emitWarning = process.emitWarning.bind(process);
@@ -48,6 +48,12 @@ async function main(argv: string[]): Promise<number> {
   if (args.help) {
     console.log(USAGE);
     return 0;
+  }
+  try {
+    assertReplaceableOutput(args.out);
+  } catch (error) {
+    if (error instanceof UnsafeOutputError) throw new InputError(error.message);
+    throw error;
   }
   const demo = args.account === undefined;
   const configFile = args.config ?? (demo ? DEMO_CONFIG : undefined);

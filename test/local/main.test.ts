@@ -57,6 +57,7 @@ function previousOutput(): string {
   const out = path.join(dir, 'out');
   mkdirSync(out);
   writeFileSync(path.join(out, 'report.json'), 'from an earlier run');
+  writeFileSync(path.join(out, 'execution.json'), '{}');
   return out;
 }
 
@@ -176,6 +177,22 @@ describe('npm start', () => {
     expect(result.stderr).toMatch(message);
     expect(result.stdout).not.toContain('SUCCEEDED');
     expect(readFileSync(path.join(out, 'report.json'), 'utf8')).toBe('from an earlier run');
+  });
+
+  it.each([
+    [
+      'a folder holding something else',
+      (out: string) => writeFileSync(path.join(out, 'thesis.tex'), 'precious'),
+    ],
+    ['the current folder', () => undefined],
+  ])('refuses to replace %s as the output folder', async (name, prepare) => {
+    const out = name === 'the current folder' ? ROOT : path.join(dir, 'mine');
+    if (out !== ROOT) mkdirSync(out);
+    prepare(out);
+    const result = await start(['--account', file('a.json', oneStaleUser), '--out', out]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/choose (an empty or new folder|a folder of its own)/);
+    if (out !== ROOT) expect(readFileSync(path.join(out, 'thesis.tex'), 'utf8')).toBe('precious');
   });
 
   it('refuses execution input that the state machine refuses: the run fails at the first state', async () => {
