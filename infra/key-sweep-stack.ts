@@ -2,7 +2,7 @@
  * The keysweep stack: five Lambdas, the report bucket, the state machine that runs them, the
  * schedule that starts it and the alarms that watch it.
  */
-import { ArnFormat, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { KeysweepConfig } from '../functions/shared/config';
 import { KeysweepFunction } from './constructs/keysweep-function';
@@ -25,8 +25,8 @@ const RUNS_REASON =
   'Each run writes and reads its own files under runs/<date>/<execution name>/, names known only at ' +
   'run time; limited to the runs/ prefix of the report bucket.';
 const STATE_REASON =
-  'The state keysweep keeps between runs (which users had keys deactivated) lives under state/, ' +
-  'one object a user or run; limited to the state/ prefix of the report bucket.';
+  'The state keysweep keeps between runs (state/key-index.json: the keys seen and which keysweep ' +
+  'deactivated) lives under state/; limited to the state/ prefix of the report bucket.';
 
 export class KeySweepStack extends Stack {
   public readonly reportBucket: ReportBucket;
@@ -194,6 +194,20 @@ export class KeySweepStack extends Stack {
       stateMachine: this.sweep.stateMachine,
       deadLetterQueue: this.schedule.deadLetterQueue,
       adminEmails: config.adminEmails,
+    });
+
+    // What an operator looks for first, shown by `cdk deploy` and in the CloudFormation console.
+    new CfnOutput(this, 'ReportBucketName', {
+      value: this.reportBucket.bucket.bucketName,
+      description: 'Run reports (runs/<date>/<execution>/report.json) and the key index (state/)',
+    });
+    new CfnOutput(this, 'StateMachineArn', {
+      value: this.sweep.stateMachine.stateMachineArn,
+      description: 'The keysweep state machine: start a run by hand with {} or {"mode": "report"}',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarms.topic.topicArn,
+      description: 'SNS topic of the keysweep alarms (admin addresses subscribed)',
     });
   }
 }

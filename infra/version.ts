@@ -11,7 +11,7 @@ export const UNVERSIONED = 'unversioned';
 export interface BuildVersion {
   /** The package.json version, e.g. `0.1.0`. */
   readonly packageVersion: string;
-  /** The short git commit, or "unversioned". */
+  /** The short git commit (with `-dirty` for uncommitted changes), or "unversioned". */
   readonly commit: string;
   /** `<packageVersion>+<commit>`: what the Lambdas, the state machine and the stack tags show. */
   readonly version: string;
@@ -27,15 +27,23 @@ export function packageVersion(packageJsonPath = PACKAGE_JSON): string {
   return version.trim();
 }
 
+const git = (args: string[], cwd: string) =>
+  execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    timeout: 10_000,
+  }).trim();
+
+/**
+ * The short commit of HEAD, with `-dirty` when tracked files have uncommitted changes: a deploy
+ * from such a tree is not the tagged code, and the version says so.
+ */
 export function gitCommit(cwd = REPO_ROOT): string {
   try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 10_000,
-    }).trim();
-    return /^[0-9a-f]{4,40}$/.test(commit) ? commit : UNVERSIONED;
+    const commit = git(['rev-parse', '--short', 'HEAD'], cwd);
+    if (!/^[0-9a-f]{4,40}$/.test(commit)) return UNVERSIONED;
+    return git(['status', '--porcelain', '--untracked-files=no'], cwd) === '' ? commit : `${commit}-dirty`;
   } catch {
     return UNVERSIONED;
   }
