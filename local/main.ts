@@ -73,8 +73,9 @@ async function main(argv: string[]): Promise<number> {
     );
   }
   const run = await runWorkflow({ account, config, input, version: buildVersion().version });
-  writeOutputAtomically(args.out, outputFiles(run));
-  for (const text of summaryLines(run, args.out)) console.log(text);
+  const files = outputFiles(run);
+  writeOutputAtomically(args.out, files);
+  for (const text of summaryLines(run, args.out, Object.keys(files))) console.log(text);
   return run.status === 'SUCCEEDED' ? 0 : 3;
 }
 

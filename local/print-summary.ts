@@ -9,7 +9,8 @@ function line(entry: ReportEntry, what: string): string {
   return `    ${entry.userName.padEnd(16)} ${entry.maskedAccessKeyId}  ${String(entry.ageDays).padStart(4)} days  ${what}`;
 }
 
-export function summaryLines(run: WorkflowRun, outDir: string): string[] {
+/** `written`: the files written to `outDir`, by name relative to it. */
+export function summaryLines(run: WorkflowRun, outDir: string, written: readonly string[]): string[] {
   const out: string[] = [];
   const report = run.report;
   out.push(
@@ -62,8 +63,8 @@ export function summaryLines(run: WorkflowRun, outDir: string): string[] {
       `${s.transitions.total} state transitions (largest execution ${s.transitions.largestExecution}), ` +
       `est. $${s.estimatedCostUsd.perRun.toFixed(6)} a run`,
   );
-  out.push(
-    `  files: ${outDir}/ (report.json, email.html, email.txt, account-after.json, execution.json, stats.json)`,
-  );
+  const top = written.filter((name) => !name.includes('/'));
+  const owners = written.length - top.length;
+  out.push(`  files: ${outDir}/ (${top.join(', ')}${owners > 0 ? `, owners/: ${owners} files` : ''})`);
   return out.map(redactAccessKeyIds);
 }

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseConfig } from '../../functions/shared/config';
 import { summaryLines } from '../../local/print-summary';
+import { outputFiles } from '../../local/run-output';
 import { LOCAL_BUCKET, runWorkflow } from '../../local/run-workflow';
 import { parseAccountFile } from '../../local/simulated-account';
 
@@ -89,7 +90,7 @@ describe('no full access key ID leaves the account', () => {
           },
         },
       });
-      for (const line of summaryLines(run, 'out')) console.log(line);
+      for (const line of summaryLines(run, 'out', Object.keys(outputFiles(run)))) console.log(line);
     } finally {
       for (const spy of spies) spy.mockRestore();
     }
