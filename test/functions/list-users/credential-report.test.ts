@@ -17,7 +17,7 @@ import {
   type FetchOptions,
 } from '../../../functions/list-users/credential-report';
 import type { RetryOptions } from '../../../functions/shared/retry';
-import { throttlingError } from '../fixtures';
+import { throttlingError, CREDENTIAL_REPORT_HEADER } from '../fixtures';
 
 const iamMock = mockClient(IAMClient);
 
@@ -25,14 +25,7 @@ beforeEach(() => {
   iamMock.reset();
 });
 
-/** The header of a real IAM credential report, in AWS's column order. */
-const HEADER =
-  'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,' +
-  'password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,' +
-  'access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,' +
-  'access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,' +
-  'access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,' +
-  'cert_2_active,cert_2_last_rotated';
+const HEADER = CREDENTIAL_REPORT_HEADER;
 
 /** A report as AWS writes it: CRLF-free lines, +00:00 dates, N/A where there is nothing. */
 const REALISTIC_CSV = [

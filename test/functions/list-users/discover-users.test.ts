@@ -12,7 +12,15 @@ import 'aws-sdk-client-mock-jest';
 import { discoverUsers, type DiscoverDeps } from '../../../functions/list-users/discover-users';
 import type { ReportKeySlot } from '../../../functions/list-users/credential-report';
 import type { KeyIndex } from '../../../functions/shared/key-index';
-import { FakeBucket, NOW, daysAgo, keyId, noWaitRetry, testConfig } from '../fixtures';
+import {
+  FakeBucket,
+  NOW,
+  daysAgo,
+  keyId,
+  noWaitRetry,
+  testConfig,
+  CREDENTIAL_REPORT_HEADER,
+} from '../fixtures';
 
 const iamMock = mockClient(IAMClient);
 const s3Mock = mockClient(S3Client);
@@ -20,13 +28,7 @@ const BUCKET = 'reports-bucket';
 const INDEX_KEY = 'state/key-index.json';
 const GENERATED = new Date('2026-11-28T06:30:00Z');
 
-const HEADER =
-  'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,' +
-  'password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,' +
-  'access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,' +
-  'access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,' +
-  'access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,' +
-  'cert_2_active,cert_2_last_rotated';
+const HEADER = CREDENTIAL_REPORT_HEADER;
 
 /** An ISO date as the credential report writes it: seconds, +00:00. */
 const awsDate = (iso: string) => iso.replace(/(\.\d{3})?Z$/, '+00:00');
