@@ -152,6 +152,9 @@ export async function fetchCredentialReport(
       report: { generatedAt: response.GeneratedTime.toISOString(), rows: parseCredentialReport(csv) },
     };
   } catch (error) {
+    if (error instanceof CredentialReportFormatError) {
+      return { unavailable: `the credential report could not be read (${error.name}: ${error.message})` };
+    }
     if (error instanceof Error && /^CredentialReport|^Report/.test(error.name)) {
       return { unavailable: `the credential report could not be read (${error.name})` };
     }

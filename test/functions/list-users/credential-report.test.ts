@@ -364,11 +364,12 @@ describe('fetchCredentialReport', () => {
     });
   });
 
-  it('answers unavailable (not a crash) for a report in an unexpected format', async () => {
+  it('answers unavailable (not a crash) for a report in an unexpected format, saying what is wrong', async () => {
     generateStates('COMPLETE');
     serveReport('user,arn\nalice,arn:aws:iam::123456789012:user/alice\n');
     await expect(fetchCredentialReport(new IAMClient({}), options())).resolves.toEqual({
-      unavailable: 'the credential report could not be read (CredentialReportFormatError)',
+      unavailable:
+        'the credential report could not be read (CredentialReportFormatError: the credential report has no column access_key_1_active)',
     });
   });
 });
