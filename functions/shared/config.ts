@@ -21,6 +21,22 @@ const email = z.email({ error: 'must be an email address' });
 const SCHEDULE =
   /^(cron\((\S+ ){5}\S+\)|rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\))$/;
 
+/**
+ * Whether a (well-formed) schedule runs at least once a day: the stack alarms when no run has
+ * succeeded for 26 hours, so a weekly or weekday-only schedule would keep that alarm firing.
+ */
+export function runsDaily(schedule: string): boolean {
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(schedule);
+  if (rate) {
+    const n = Number(rate[1]);
+    return rate[2] === 'minute' ? n <= 1440 : rate[2] === 'hour' ? n <= 24 : n === 1;
+  }
+  const fields = /^cron\((.*)\)$/.exec(schedule)?.[1]?.split(' ') ?? [];
+  const [, , dayOfMonth, month, dayOfWeek, year] = fields;
+  const every = (field: string | undefined, also: string[] = []) => ['*', '?', ...also].includes(field ?? '');
+  return every(dayOfMonth) && every(month) && every(year) && every(dayOfWeek, ['SUN-SAT', 'MON-SUN', '1-7']);
+}
+
 /** An IAM tag key: 1-128 characters of letters, digits, spaces and _.:/=+-@ */
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
@@ -68,6 +84,15 @@ export const configSchema = z
   })
   .superRefine((c, ctx) => {
     // Compare only valid values: a bad deactivateAfterDays has its own message already.
+    if (SCHEDULE.test(c.schedule) && !runsDaily(c.schedule)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['schedule'],
+        input: c.schedule,
+        message:
+          'must run at least once a day (the stack alarms when no run succeeded in 26 hours), e.g. "cron(0 8 * * ? *)"',
+      });
+    }
     const valid = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;
     if (!valid(c.deactivateAfterDays) || !valid(c.warnBeforeDays)) return;
     if (c.warnBeforeDays >= c.deactivateAfterDays) {

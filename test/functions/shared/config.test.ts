@@ -184,17 +184,28 @@ describe('schedule expressions', () => {
   it.each([
     'cron(0 8 * * ? *)',
     'cron(0/15 * * * ? *)',
-    'cron(0 8 ? * MON-FRI *)',
-    'cron(30 6 1 * ? 2027)',
+    'cron(0 8 ? * * *)',
+    'cron(0 8 ? * MON-SUN *)',
     'rate(1 minute)',
     'rate(1 hour)',
     'rate(1 day)',
-    'rate(2 days)',
     'rate(10 minutes)',
     'rate(24 hours)',
-    'rate(100 days)',
   ])('accepts %s', (schedule) => {
     expect(parseConfig({ ...REQUIRED, schedule }, SOURCE).schedule).toBe(schedule);
+  });
+
+  it.each([
+    'cron(0 8 ? * MON-FRI *)',
+    'cron(30 6 1 * ? *)',
+    'cron(0 8 * * ? 2027)',
+    'rate(2 days)',
+    'rate(25 hours)',
+    'rate(100 days)',
+  ])('rejects %s, which runs less often than daily, naming the alarm that needs it', (schedule) => {
+    expect(errorOf({ ...REQUIRED, schedule })).toContain(
+      `schedule must run at least once a day (the stack alarms when no run succeeded in 26 hours), e.g. "cron(0 8 * * ? *)" (got "${schedule}")`,
+    );
   });
 
   it.each([
