@@ -23,6 +23,10 @@ describe('5,000 users with 2 keys each', () => {
     expect(iamCallsOf(result)).toBeLessThanOrEqual(3 * 10_000 + 20);
     // the distributed maps keep each child's history apart: 100 batches of 50 users, twice
     expect(result.run.stats.transitions.executions).toBe(201);
+    // the summary names the first 1,000 keys and stays far below SES's 10 MB message limit
+    const email = result.run.emails[0];
+    expect(email?.text).toContain('... and 9000 more in report.json');
+    expect(Buffer.byteLength(`${email?.html}${email?.text}`)).toBeLessThan(2 * 1024 * 1024);
   });
 
   it('quiet day: a handful of transitions, invocations and IAM calls, within the free tier', async () => {

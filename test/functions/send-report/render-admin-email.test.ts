@@ -248,7 +248,7 @@ describe('renderAdminEmail: long lists', () => {
     const report = build({ decisions: [decisionsFile(0, keys)] });
     const { html, text } = renderAdminEmail(report, LOCATION);
     const rows = text.split('\n').filter((line) => line.startsWith('- User: '));
-    expect(MAX_ROWS).toBe(200);
+    expect(MAX_ROWS).toBe(1000);
     expect(rows).toHaveLength(Math.min(count, MAX_ROWS));
     expect(text).toContain(`== Warned: deactivation coming (${count}) ==`);
     const note = `... and ${count - MAX_ROWS} more in report.json`;
