@@ -20,15 +20,45 @@ type ReportSlot = z.infer<typeof reportKeySlotSchema>;
  * exactly one (a re-activated key matches none, two keys created in the same second are ambiguous).
  */
 export function reportSlotOf(createDate: string, slots: readonly ReportSlot[]): ReportSlot | null {
-  const second = (iso: string) => Math.floor(Date.parse(iso) / 1000);
   const created = second(createDate);
   const matches = slots.filter((slot) => slot.lastRotated !== null && second(slot.lastRotated) === created);
   return matches.length === 1 ? (matches[0] ?? null) : null;
 }
 
+const second = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+/**
+ * Each key's slot in the credential report (slots hold no key IDs): by creation second first;
+ * then a single key left over with a single slot left over, rotated after the key's creation, is
+ * that key re-activated (a key newer than the report cannot have a slot rotated before it).
+ */
+export function pairReportSlots(
+  keys: readonly AccessKeyInfo[],
+  slots: readonly ReportSlot[],
+): Map<string, ReportSlot> {
+  const pairs = new Map<string, ReportSlot>();
+  for (const key of keys) {
+    const slot = reportSlotOf(key.createDate, slots);
+    if (slot) pairs.set(key.accessKeyId, slot);
+  }
+  const taken = new Set(pairs.values());
+  const keysLeft = keys.filter((key) => !pairs.has(key.accessKeyId));
+  const slotsLeft = slots.filter((slot) => !taken.has(slot) && slot.lastRotated !== null);
+  const [key] = keysLeft;
+  const [slot] = slotsLeft;
+  if (keysLeft.length === 1 && slotsLeft.length === 1 && key && slot?.lastRotated) {
+    if (second(slot.lastRotated) >= second(key.createDate)) pairs.set(key.accessKeyId, slot);
+  }
+  return pairs;
+}
+
 export interface UserSnapshot {
   user: UserFacts;
-  keys: (KeyFacts & { lastUsedSource: LastUsedSource })[];
+  keys: (KeyFacts & {
+    lastUsedSource: LastUsedSource;
+    /** the report's last_rotated when it is not the key's creation (a re-activated key) */
+    lastRotated: string | null;
+  })[];
 }
 
 /** Where a key's last-use date came from. */
@@ -51,18 +81,26 @@ export async function readUser(
     const tags = await listUserTags(iam, userName, options.retry);
     const groups = options.readGroups ? await listGroupNames(iam, userName, options.retry) : [];
     const facts: UserSnapshot['keys'] = [];
+    const slots = pairReportSlots(keys, options.reportKeys ?? []);
     for (const key of keys) {
       try {
-        const slot = reportSlotOf(key.createDate, options.reportKeys ?? []);
+        const slot = slots.get(key.accessKeyId) ?? null;
+        const rotated = slot?.lastRotated ?? null;
+        const lastRotated = rotated !== null && second(rotated) !== second(key.createDate) ? rotated : null;
         if (slot?.lastUsedDate) {
-          facts.push({ ...key, lastUsedDate: slot.lastUsedDate, lastUsedSource: 'credential-report' });
+          facts.push({
+            ...key,
+            lastUsedDate: slot.lastUsedDate,
+            lastUsedSource: 'credential-report',
+            lastRotated,
+          });
         } else if (options.lastUseMatters(key) || slot === null) {
           // N/A in the report means "not used before the report": it may have been used since.
           const lastUsedDate = await getLastUsedDate(iam, key.accessKeyId, options.retry);
-          facts.push({ ...key, lastUsedDate, lastUsedSource: 'iam' });
+          facts.push({ ...key, lastUsedDate, lastUsedSource: 'iam', lastRotated });
         } else {
           // Not used before the report, and the decision does not depend on it: spare the call.
-          facts.push({ ...key, lastUsedDate: null, lastUsedSource: 'credential-report' });
+          facts.push({ ...key, lastUsedDate: null, lastUsedSource: 'credential-report', lastRotated });
         }
       } catch (error) {
         if (!isNoSuchEntity(error)) throw error; // deleted since it was listed: nothing to judge

@@ -26,16 +26,23 @@ function whyRead(
   now: Date,
 ) {
   if (deactivated.has(row.userName)) return 'deactivated-by-keysweep';
-  const known = new Set((index.users[row.userName]?.keys ?? []).map((k) => second(k.createDate)));
+  // A slot is accounted for when its last_rotated is a known key's creation, or the re-activation
+  // of a known key seen in an earlier report; either way the key's creation date is known.
+  const creationOf = new Map<number, string>();
+  for (const key of index.users[row.userName]?.keys ?? []) {
+    creationOf.set(second(key.createDate), key.createDate);
+    if (key.lastRotated) creationOf.set(second(key.lastRotated), key.createDate);
+  }
   const warnFrom = (limit: number) => limit - policy.warnBeforeDays;
   for (const slot of row.keys) {
     if (slot.lastRotated === null) continue;
-    if (!known.has(second(slot.lastRotated))) return 'unknown-key';
-    // A known creation date: last_rotated is the key's true creation date.
-    const age = ageInDays(slot.lastRotated, now);
+    const createDate = creationOf.get(second(slot.lastRotated));
+    if (createDate === undefined) return 'unknown-key';
+    // Ages count from creation: a re-activated old key is still old.
+    const age = ageInDays(createDate, now);
     if (slot.active) {
       if (age >= warnFrom(policy.deactivateAfterDays)) return 'may-need-action';
-      const unused = ageInDays(slot.lastUsedDate ?? slot.lastRotated, now);
+      const unused = ageInDays(slot.lastUsedDate ?? createDate, now);
       if (policy.unusedAfterDays !== null && unused >= warnFrom(policy.unusedAfterDays))
         return 'may-need-action';
     } else if (policy.deleteAfterDays !== null && age >= policy.deleteAfterDays) {

@@ -48,6 +48,8 @@ export const keyRecordSchema = z.object({
   lastUsedDate: z.string().nullable(),
   /** iam: GetAccessKeyLastUsed; credential-report: the report (null there means N/A: not used before the report) */
   lastUsedSource: z.enum(['iam', 'credential-report']),
+  /** the credential report's last_rotated when it is not the creation: the key was re-activated */
+  lastRotated: z.string().nullable().optional(),
   ageDays: z.number().int(),
   unusedDays: z.number().int(),
   action,

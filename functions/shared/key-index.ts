@@ -20,6 +20,8 @@ export const keyIndexSchema = z.object({
           accessKeyId: z.string(),
           createDate: z.string(),
           status: z.enum(['Active', 'Inactive']),
+          /** last_rotated the credential report showed for a re-activated key, so it is known next time */
+          lastRotated: z.string().optional(),
           /** keysweep deactivated this key (in this run or an earlier one) */
           deactivatedByKeysweep: z.literal(true).optional(),
         }),
@@ -68,6 +70,7 @@ export function updateKeyIndex(
         createDate: key.createDate,
         status: deactivatedNow ? 'Inactive' : key.status,
       };
+      if (key.lastRotated) entry.lastRotated = key.lastRotated;
       if (deactivatedNow || markedBefore.has(key.accessKeyId)) entry.deactivatedByKeysweep = true;
       users[key.userName]?.keys.push(entry);
     }

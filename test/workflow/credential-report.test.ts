@@ -4,7 +4,7 @@
  * report's traps (re-activated keys looking young, keys newer than the report, an unreadable
  * report) makes keysweep miss a key that the rules act on.
  */
-import { bucketObjectsOf, runWorkflow, type WorkflowRun } from '../../local/run-workflow';
+import { bucketObjectsOf, LOCAL_BUCKET, runWorkflow, type WorkflowRun } from '../../local/run-workflow';
 import type { AccountFile } from '../../local/simulated-account';
 import { account, config, daysAgo, key, keyId, keysOf, user, writeCalls } from './sweep-fixtures';
 
@@ -12,7 +12,8 @@ jest.setTimeout(120_000);
 
 const FRIDAY = new Date('2026-11-27T08:00:00Z');
 const SATURDAY = new Date('2026-11-28T08:00:00Z');
-const weekly = config({ fullScanOn: 'SUN' });
+const weeklyOn = (fullScanOn: string) => config({ fullScanOn });
+const weekly = weeklyOn('SUN');
 
 function readUsers(run: WorkflowRun): string[] {
   return [
@@ -202,5 +203,58 @@ describe('discovery through the credential report', () => {
     const withUnused = await run(60);
     expect(withUnused.stats.awsCalls['IAM.GetAccessKeyLastUsed']).toBe(1);
     expect(withUnused.report?.entries.find((e) => e.userName === 'never-used')?.lastUsedSource).toBe('iam');
+  });
+
+  it('reads a re-activated young key once, then knows it', async () => {
+    const config = weeklyOn('WED');
+    const day1 = await runWorkflow({
+      account: account([...baseUsers(), user('human-paused', [key(6, 30, { status: 'Inactive' })])], {
+        now: FRIDAY.toISOString(),
+      }),
+      config,
+      now: FRIDAY,
+    });
+    const reactivate = (file: AccountFile): AccountFile => ({
+      ...file,
+      users: file.users.map((u) =>
+        u.userName === 'human-paused'
+          ? {
+              ...u,
+              accessKeys: u.accessKeys?.map((k) => ({
+                ...k,
+                status: 'Active' as const,
+                activatedDate: new Date(SATURDAY.getTime() - 12 * 3600_000).toISOString(),
+              })),
+            }
+          : u,
+      ),
+    });
+    const day2 = await runWorkflow({
+      account: reactivate({
+        ...day1.account.toAccountFile(),
+        now: SATURDAY.toISOString(),
+        credentialReportAgeHours: 2,
+      }),
+      config,
+      now: SATURDAY,
+      bucketObjects: bucketObjectsOf(day1),
+    });
+    expect(readUsers(day2)).toEqual(['human-paused']);
+    expect(day2.report?.entries[0]?.action).toBe('none');
+    const index = JSON.parse(day2.account.getObjectText(LOCAL_BUCKET, 'state/key-index.json') ?? '{}') as {
+      users: Record<string, { keys: { lastRotated?: string }[] }>;
+    };
+    expect(index.users['human-paused']?.keys[0]?.lastRotated).toBe(
+      new Date(SATURDAY.getTime() - 12 * 3600_000).toISOString(),
+    );
+    const sunday = new Date('2026-11-29T08:00:00Z');
+    const day3 = await runWorkflow({
+      account: { ...day2.account.toAccountFile(), now: sunday.toISOString(), credentialReportAgeHours: 2 },
+      config,
+      now: sunday,
+      bucketObjects: bucketObjectsOf(day2),
+    });
+    expect(day3.report?.discovery.source).toBe('credential-report');
+    expect(readUsers(day3)).toEqual([]);
   });
 });

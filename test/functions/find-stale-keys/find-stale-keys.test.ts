@@ -141,6 +141,7 @@ describe('findStaleKeys over a mixed batch', () => {
       createDate: daysAgo(100),
       lastUsedDate: daysAgo(1),
       lastUsedSource: 'iam',
+      lastRotated: null,
       ageDays: 100,
       unusedDays: 1,
       action: 'deactivate',

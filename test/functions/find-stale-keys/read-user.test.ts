@@ -141,17 +141,25 @@ describe('readUser: the last use of a key', () => {
     ],
     ['a matched slot with N/A, last use mattering', [slot(REPORT_CREATED)], true, IAM_LAST_USED, 'iam', 1],
     [
-      'no matching slot (a re-activated key), last use not mattering',
+      'a slot rotated after creation (a re-activated key), last use not mattering',
       [slot(daysAgo(2), REPORT_LAST_USED)],
       false,
-      IAM_LAST_USED,
-      'iam',
-      1,
+      REPORT_LAST_USED,
+      'credential-report',
+      0,
     ],
     [
-      'no matching slot (a re-activated key), last use mattering',
+      'a slot rotated after creation (a re-activated key), last use mattering',
       [slot(daysAgo(2), REPORT_LAST_USED)],
       true,
+      REPORT_LAST_USED,
+      'credential-report',
+      0,
+    ],
+    [
+      'a slot rotated before creation (another key, deleted since): not this key',
+      [slot('2026-08-01T10:00:00+00:00', REPORT_LAST_USED)],
+      false,
       IAM_LAST_USED,
       'iam',
       1,
@@ -161,8 +169,17 @@ describe('readUser: the last use of a key', () => {
   ])('%s', async (_name, reportKeys, matters, lastUsedDate, source, calls) => {
     account([key(1, CREATED, IAM_LAST_USED)]);
     const snapshot = await read(reportKeys, () => matters);
+    const paired = reportKeys?.[0]?.lastRotated === daysAgo(2);
     expect(snapshot?.keys).toEqual([
-      { accessKeyId: keyId(1), status: 'Active', createDate: CREATED, lastUsedDate, lastUsedSource: source },
+      {
+        accessKeyId: keyId(1),
+        status: 'Active',
+        createDate: CREATED,
+        lastUsedDate,
+        lastUsedSource: source,
+        // the report's last_rotated of a re-activated key, kept so the next run knows it
+        lastRotated: paired ? daysAgo(2) : null,
+      },
     ]);
     expect(iamMock).toHaveReceivedCommandTimes(GetAccessKeyLastUsedCommand, calls);
   });
@@ -228,6 +245,7 @@ describe('readUser: the user', () => {
           createDate: CREATED,
           lastUsedDate: null,
           lastUsedSource: 'credential-report',
+          lastRotated: null,
         },
       ],
     });

@@ -229,3 +229,58 @@ describe('selectCandidates over a whole report', () => {
     });
   });
 });
+
+describe('selectCandidates: keys re-activated in an earlier run', () => {
+  /** An index that knows alice's key created `created` days ago and re-activated `rotated` days ago. */
+  function reactivated(created: number, rotated: number): KeyIndex {
+    return {
+      updatedAt: daysAgo(1),
+      users: {
+        alice: {
+          keys: [
+            {
+              accessKeyId: keyId(1),
+              createDate: daysAgo(created),
+              lastRotated: daysAgo(rotated),
+              status: 'Active',
+            },
+          ],
+        },
+      },
+      deactivatedByKeysweep: [],
+    };
+  }
+
+  it('accounts for a slot whose last_rotated is a re-activation seen before: a young key is not read again', () => {
+    const result = selectCandidates(
+      [{ userName: 'alice', keys: [slot(daysAgo(5))] }],
+      reactivated(30, 5),
+      AGE_ONLY,
+      NOW,
+    );
+    expect(result.userNames).toEqual([]);
+  });
+
+  it('ages such a key by its creation, so an old re-activated key is still read', () => {
+    const result = selectCandidates(
+      [{ userName: 'alice', keys: [slot(daysAgo(5))] }],
+      reactivated(200, 5),
+      AGE_ONLY,
+      NOW,
+    );
+    expect(result).toEqual({
+      userNames: ['alice'],
+      reasons: { 'may-need-action': 1, 'unknown-key': 0, 'deactivated-by-keysweep': 0 },
+    });
+  });
+
+  it('reads the user again when the key is re-activated once more', () => {
+    const result = selectCandidates(
+      [{ userName: 'alice', keys: [slot(daysAgo(2))] }],
+      reactivated(30, 5),
+      AGE_ONLY,
+      NOW,
+    );
+    expect(result.reasons['unknown-key']).toBe(1);
+  });
+});

@@ -243,4 +243,21 @@ describe('updateKeyIndex', () => {
     expect(index.users.bob).toEqual({ keys: [entry(3, 40, 'Inactive', true)] });
     expect(index.deactivatedByKeysweep).toEqual(['bob']);
   });
+
+  it('keeps the last_rotated of a re-activated key, so the next run can account for its report slot', () => {
+    const index = updateKeyIndex(
+      null,
+      [
+        decisions([
+          { ...record('alice', 1, { ageDays: 30 }), lastRotated: daysAgo(5) },
+          record('alice', 2, { ageDays: 5 }),
+        ]),
+      ],
+      new Map(),
+      resultKey,
+      NOW,
+    );
+    expect(index.users.alice?.keys).toEqual([{ ...entry(1, 30), lastRotated: daysAgo(5) }, entry(2, 5)]);
+    expect(keyIndexSchema.parse(index)).toEqual(index);
+  });
 });
