@@ -38,11 +38,37 @@ function whatHappened(entry: ReportEntry): string {
   }
 }
 
-const STEPS = (userName: string) => [
-  `Create a new access key: IAM console > Users > ${userName} > Security credentials > Create access key, or: aws iam create-access-key --user-name ${userName}`,
-  'Switch every application, script and profile that uses the old key to the new one.',
-  `Deactivate, then delete the old key: aws iam update-access-key --user-name ${userName} --access-key-id <old key> --status Inactive, then aws iam delete-access-key --user-name ${userName} --access-key-id <old key>`,
-];
+const CREATE = (userName: string) =>
+  `Create a new access key: IAM console > Users > ${userName} > Security credentials > Create access key, or: aws iam create-access-key --user-name ${userName}`;
+const SWITCH = 'Switch every application, script and profile that used the old key to the new one.';
+
+/** What the owner should do, for what happened: rotate before, replace after, nothing after a deletion. */
+function stepsFor(userName: string, entries: readonly ReportEntry[]): { title: string; steps: string[] } {
+  if (entries.some((e) => e.action === 'warn')) {
+    return {
+      title: 'What to do before then (rotate the key):',
+      steps: [
+        CREATE(userName),
+        SWITCH,
+        `Deactivate, then delete the old key: aws iam update-access-key --user-name ${userName} --access-key-id <old key> --status Inactive, then aws iam delete-access-key --user-name ${userName} --access-key-id <old key>`,
+      ],
+    };
+  }
+  if (entries.some((e) => e.action === 'deactivate')) {
+    return {
+      title: 'What to do (replace the key):',
+      steps: [
+        CREATE(userName),
+        SWITCH,
+        `Delete the deactivated key once nothing needs it: aws iam delete-access-key --user-name ${userName} --access-key-id <old key>`,
+      ],
+    };
+  }
+  return {
+    title: 'Nothing to do: the key had been inactive for long. If something still needs access:',
+    steps: [CREATE(userName), SWITCH],
+  };
+}
 
 export function renderOwnerEmail(
   userName: string,
@@ -57,13 +83,13 @@ export function renderOwnerEmail(
       : `keysweep: ${entries.length === 1 ? 'an access key' : `${entries.length} access keys`} of IAM user ${userName} will be deactivated soon`;
   const intro = `Hello ${userName},\n\nkeysweep keeps the IAM access keys of ${account} from getting old. On ${context.runDay} it found:`;
   const contact = `Questions, or a key that must stay active for a while: write to ${context.adminEmails.join(', ')}.`;
-  const steps = STEPS(userName);
+  const { title, steps } = stepsFor(userName, entries);
   const text = [
     intro,
     '',
     ...entries.map((e) => `- ${whatHappened(e)}`),
     '',
-    'What to do (rotate the key):',
+    title,
     ...steps.map((s, i) => `${i + 1}. ${s}`),
     '',
     contact,
@@ -75,7 +101,7 @@ export function renderOwnerEmail(
     '<body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#222">',
     `<p>${escapeHtml(intro).replace(/\n/g, '<br>')}</p>`,
     `<ul>${entries.map((e) => `<li>${escapeHtml(whatHappened(e))}</li>`).join('')}</ul>`,
-    '<p><strong>What to do (rotate the key):</strong></p>',
+    `<p><strong>${escapeHtml(title)}</strong></p>`,
     `<ol>${steps.map((s) => `<li>${escapeHtml(s)}</li>`).join('')}</ol>`,
     `<p>${escapeHtml(contact)}</p>`,
     `<p style="color:#777;font-size:12px">keysweep ${escapeHtml(context.version)}</p>`,

@@ -196,4 +196,36 @@ describe('renderOwnerEmail', () => {
     const userName = users[0] ?? '';
     expect(renderOwnerEmail(userName, entries, context).subject).toBe(subject);
   });
+
+  it.each([
+    [
+      'a warning: rotate before the date',
+      'gina',
+      'What to do before then (rotate the key):',
+      'update-access-key',
+    ],
+    [
+      'a deletion: nothing to do',
+      'erin',
+      'Nothing to do: the key had been inactive for long.',
+      'create-access-key',
+    ],
+  ])('gives the steps that fit %s', (_name, userName, title, step) => {
+    const entries = report().entries.filter((x) => x.userName === userName);
+    const { text, html } = renderOwnerEmail(userName, entries, context);
+    expect(text).toContain(title);
+    expect(text).toContain(step);
+    expect(html).toContain(title);
+    if (userName === 'erin') expect(text).not.toContain('delete-access-key');
+  });
+
+  it('after a deactivation, asks for a new key and the deletion of the deactivated one', () => {
+    const entries = report()
+      .entries.filter((x) => x.userName === 'alice')
+      .map((x) => ({ ...x, action: 'deactivate' as const, result: 'done' as const }));
+    const { text } = renderOwnerEmail('alice', entries, context);
+    expect(text).toContain('What to do (replace the key):');
+    expect(text).toContain('Delete the deactivated key once nothing needs it');
+    expect(text).not.toContain('update-access-key');
+  });
 });
