@@ -28,8 +28,34 @@ function baseUsers() {
   return Array.from({ length: 300 }, (_, i) => user(`quiet-${i}`, [key(1000 + i, 10 + (i % 50))]));
 }
 
-async function twoDays(first: AccountFile, change: (after: AccountFile) => AccountFile = (a) => a) {
-  const day1 = await runWorkflow({ account: first, config: weekly, now: FRIDAY });
+/** When a user's keys were re-activated between the two days: 12 hours before the second run. */
+const REACTIVATED_AT = new Date(SATURDAY.getTime() - 12 * 3600_000).toISOString();
+
+/** Someone re-activates every key of one user between the two days. */
+function reactivateKeysOf(userName: string) {
+  return (file: AccountFile): AccountFile => ({
+    ...file,
+    users: file.users.map((u) =>
+      u.userName === userName
+        ? {
+            ...u,
+            accessKeys: u.accessKeys?.map((k) => ({
+              ...k,
+              status: 'Active' as const,
+              activatedDate: REACTIVATED_AT,
+            })),
+          }
+        : u,
+    ),
+  });
+}
+
+async function twoDays(
+  first: AccountFile,
+  change: (after: AccountFile) => AccountFile = (a) => a,
+  config = weekly,
+) {
+  const day1 = await runWorkflow({ account: first, config, now: FRIDAY });
   const day2Account = change({
     ...day1.account.toAccountFile(),
     now: SATURDAY.toISOString(),
@@ -37,7 +63,7 @@ async function twoDays(first: AccountFile, change: (after: AccountFile) => Accou
   });
   const day2 = await runWorkflow({
     account: day2Account,
-    config: weekly,
+    config,
     now: SATURDAY,
     bucketObjects: bucketObjectsOf(day1),
   });
@@ -87,21 +113,7 @@ describe('discovery through the credential report', () => {
       ],
       { now: FRIDAY.toISOString() },
     );
-    const { day1, day2 } = await twoDays(first, (after) => ({
-      ...after,
-      users: after.users.map((u) =>
-        u.userName === 'reactivated'
-          ? {
-              ...u,
-              accessKeys: u.accessKeys?.map((k) => ({
-                ...k,
-                status: 'Active' as const,
-                activatedDate: new Date(SATURDAY.getTime() - 12 * 3600_000).toISOString(),
-              })),
-            }
-          : u,
-      ),
-    }));
+    const { day1, day2 } = await twoDays(first, reactivateKeysOf('reactivated'));
     expect(writeCalls(day1.account.calls)).toEqual([]); // inactive on day 1: nothing to do
     expect(day2.report?.discovery.source).toBe('credential-report');
     expect(readUsers(day2)).toEqual(['reactivated']);
@@ -207,46 +219,16 @@ describe('discovery through the credential report', () => {
 
   it('reads a re-activated young key once, then knows it', async () => {
     const config = weeklyOn('WED');
-    const day1 = await runWorkflow({
-      account: account([...baseUsers(), user('human-paused', [key(6, 30, { status: 'Inactive' })])], {
-        now: FRIDAY.toISOString(),
-      }),
-      config,
-      now: FRIDAY,
+    const first = account([...baseUsers(), user('human-paused', [key(6, 30, { status: 'Inactive' })])], {
+      now: FRIDAY.toISOString(),
     });
-    const reactivate = (file: AccountFile): AccountFile => ({
-      ...file,
-      users: file.users.map((u) =>
-        u.userName === 'human-paused'
-          ? {
-              ...u,
-              accessKeys: u.accessKeys?.map((k) => ({
-                ...k,
-                status: 'Active' as const,
-                activatedDate: new Date(SATURDAY.getTime() - 12 * 3600_000).toISOString(),
-              })),
-            }
-          : u,
-      ),
-    });
-    const day2 = await runWorkflow({
-      account: reactivate({
-        ...day1.account.toAccountFile(),
-        now: SATURDAY.toISOString(),
-        credentialReportAgeHours: 2,
-      }),
-      config,
-      now: SATURDAY,
-      bucketObjects: bucketObjectsOf(day1),
-    });
+    const { day2 } = await twoDays(first, reactivateKeysOf('human-paused'), config);
     expect(readUsers(day2)).toEqual(['human-paused']);
     expect(day2.report?.entries[0]?.action).toBe('none');
     const index = JSON.parse(day2.account.getObjectText(LOCAL_BUCKET, 'state/key-index.json') ?? '{}') as {
       users: Record<string, { keys: { lastRotated?: string }[] }>;
     };
-    expect(index.users['human-paused']?.keys[0]?.lastRotated).toBe(
-      new Date(SATURDAY.getTime() - 12 * 3600_000).toISOString(),
-    );
+    expect(index.users['human-paused']?.keys[0]?.lastRotated).toBe(REACTIVATED_AT);
     const sunday = new Date('2026-11-29T08:00:00Z');
     const day3 = await runWorkflow({
       account: { ...day2.account.toAccountFile(), now: sunday.toISOString(), credentialReportAgeHours: 2 },

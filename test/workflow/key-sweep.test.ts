@@ -18,6 +18,10 @@ import {
 
 jest.setTimeout(120_000);
 
+/** alice, bob and carol, each with one key past the 90-day limit. */
+const threeStaleUsers = () =>
+  account([user('alice', [key(1, 120)]), user('bob', [key(2, 130)]), user('carol', [key(3, 140)])]);
+
 describe('the key sweep workflow', () => {
   it('handles an empty account: succeeds, emails a report with nothing to do', async () => {
     const run = await runWorkflow({ account: account([]), config: config() });
@@ -157,11 +161,7 @@ describe('the key sweep workflow', () => {
 
   it('survives users deleted mid-run, before their keys were read and between find and act', async () => {
     const run = await runWorkflow({
-      account: account([
-        user('alice', [key(1, 120)]),
-        user('bob', [key(2, 130)]),
-        user('carol', [key(3, 140)]),
-      ]),
+      account: threeStaleUsers(),
       config: config(),
       faults: {
         beforeCall: (call, sim) => {
@@ -226,11 +226,7 @@ describe('the key sweep workflow', () => {
 
   it('reports a key that could not be deactivated, handles the others, and fails after the email', async () => {
     const run = await runWorkflow({
-      account: account([
-        user('alice', [key(1, 120)]),
-        user('bob', [key(2, 130)]),
-        user('carol', [key(3, 140)]),
-      ]),
+      account: threeStaleUsers(),
       config: config(),
       faults: {
         beforeCall: (call) => {
