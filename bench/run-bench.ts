@@ -6,7 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runScenario, type ScenarioRun } from './scenarios';
-import { checkTargets, iamCallsOf } from './targets';
+import { iamCallCount } from '../local/run-stats';
+import { checkTargets } from './targets';
 
 const SIZES = [100, 1000, 5000];
 const SCENARIOS = ['quiet-day', 'first-rollout'] as const;
@@ -22,7 +23,7 @@ function row(result: ScenarioRun): string[] {
     result.run.status,
     (s.wallMs / 1000).toFixed(1),
     String(s.lambdaInvocations.total),
-    String(iamCallsOf(result)),
+    String(iamCallCount(s)),
     String(s.awsCalls.total),
     String(s.transitions.total),
     String(s.transitions.largestExecution),

@@ -1,4 +1,5 @@
 /** The scale targets at 5,000 users × 2 keys, checked against a scenario's statistics. */
+import { iamCallCount } from '../local/run-stats';
 import type { ScenarioRun } from './scenarios';
 
 export interface TargetCheck {
@@ -11,9 +12,7 @@ export interface TargetCheck {
 /** Targets that apply at every size, and those stated for 5,000 users only (wall time, cost). */
 export function checkTargets(result: ScenarioRun): TargetCheck[] {
   const { stats } = result.run;
-  const iamCalls = Object.entries(stats.awsCalls)
-    .filter(([name]) => name.startsWith('IAM.'))
-    .reduce((sum, [, count]) => sum + count, 0);
+  const iamCalls = iamCallCount(stats);
   const check = (target: string, actual: number, limit: number): TargetCheck => ({
     target,
     limit,
@@ -40,10 +39,4 @@ export function checkTargets(result: ScenarioRun): TargetCheck[] {
     if (result.users >= 5000) checks.push(check('local wall time (ms)', stats.wallMs, 20_000));
   }
   return checks;
-}
-
-export function iamCallsOf(result: ScenarioRun): number {
-  return Object.entries(result.run.stats.awsCalls)
-    .filter(([name]) => name.startsWith('IAM.'))
-    .reduce((sum, [, count]) => sum + count, 0);
 }

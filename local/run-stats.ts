@@ -92,6 +92,13 @@ interface EventLike {
   state?: { name: string; input?: unknown; output?: unknown };
 }
 
+/** All IAM calls of a run, whatever the operation. */
+export function iamCallCount(stats: Pick<RunStats, 'awsCalls'>): number {
+  return Object.entries(stats.awsCalls)
+    .filter(([name]) => name.startsWith('IAM.'))
+    .reduce((sum, [, count]) => sum + count, 0);
+}
+
 export class RunRecorder {
   private readonly states = new Map<string, StateInfo>();
   /** inline maps and the state each iteration starts with */
