@@ -1,0 +1,39 @@
+/**
+ * Who is making an AWS call in a local run: one of the stack's functions (its role), or the state
+ * machine itself (its role, for the ASL's own SDK tasks, invoking functions and starting child
+ * executions). The runner sets it around each piece of work; the simulated account reads it to
+ * authorize the call as AWS would authorize that principal.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** The Lambda functions of the stack, by folder name. */
+export const FUNCTIONS = [
+  'list-users',
+  'find-stale-keys',
+  'check-action-limit',
+  'deactivate-key',
+  'send-report',
+] as const;
+export type FunctionName = (typeof FUNCTIONS)[number];
+
+export type LocalCaller =
+  | { kind: 'function'; name: FunctionName }
+  | { kind: 'state-machine' }
+  /** the EventBridge rule that starts the scheduled run */
+  | { kind: 'schedule' };
+
+const storage = new AsyncLocalStorage<LocalCaller>();
+
+/** Runs `work` with `caller` as the principal of every AWS call it makes. */
+export function runAs<T>(caller: LocalCaller, work: () => Promise<T>): Promise<T> {
+  return storage.run(caller, work);
+}
+
+/** The principal of the AWS call being made now, if the runner named one. */
+export function currentCaller(): LocalCaller | undefined {
+  return storage.getStore();
+}
+
+export function describeCaller(caller: LocalCaller): string {
+  return caller.kind === 'function' ? `function ${caller.name}` : caller.kind;
+}

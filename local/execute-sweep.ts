@@ -1,0 +1,316 @@
+/**
+ * Executes the real state machine (statemachine/key-sweep.asl.json) once with
+ * aws-local-stepfunctions: every Lambda task runs the real handler, every ASL SDK task makes its
+ * SDK call, each as its own principal (callers.ts). Where those calls go is the caller's choice:
+ * the simulated account (run-workflow.ts) or a real endpoint such as the AWS emulator.
+ */
+import './polyfills';
+import { randomUUID } from 'node:crypto';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
+import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { KeysweepConfig } from '../functions/shared/config';
+import { FUNCTIONS, runAs, type FunctionName } from './callers';
+import { loadDefinition, statesWithRetry } from './state-machine-definition';
+import { RunRecorder } from './run-stats';
+
+export { FUNCTIONS, type FunctionName } from './callers';
+
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT_ID = '123456789012';
+export const LOCAL_BUCKET = 'keysweep-reports-local';
+export const LOCAL_STATE_MACHINE = 'KeySweep-KeySweep';
+
+export const functionArn = (name: FunctionName): string =>
+  `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:keysweep-${name}`;
+
+type LambdaFn = (event: unknown, context: Context) => Promise<unknown>;
+
+export interface SweepExecutionOptions {
+  config: KeysweepConfig;
+  /** execution input; the schedule starts runs with {} */
+  input: unknown;
+  /** the run's clock */
+  now: Date;
+  executionName: string;
+  version: string;
+  /** the report bucket */
+  bucket: string;
+}
+
+export interface SweepExecution {
+  status: 'SUCCEEDED' | 'FAILED';
+  output: unknown;
+  error: { Error: string; Cause: string } | null;
+  executionName: string;
+  executionId: string;
+  recorder: RunRecorder;
+}
+
+/** Lambda's own error shape: the task fails with the function's error type, and a JSON cause. */
+class LambdaFunctionError extends Error {
+  constructor(error: unknown) {
+    const name = error instanceof Error ? error.name : 'Error';
+    const message = error instanceof Error ? error.message : String(error);
+    super(JSON.stringify({ errorType: name, errorMessage: message }));
+    this.name = name;
+  }
+}
+
+/** Step Functions refuses a state result over 256 KiB. */
+const MAX_PAYLOAD_BYTES = 256 * 1024;
+
+class DataLimitExceededError extends Error {
+  override name = 'States.DataLimitExceeded';
+}
+
+function fakeLambdaContext(name: FunctionName): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: `keysweep-${name}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: functionArn(name),
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/keysweep-${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 300_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+interface Handlers {
+  lambdas: Record<FunctionName, LambdaFn>;
+  /** the S3 client of the ASL's own SDK tasks */
+  s3: S3Client;
+}
+
+async function loadHandlers(config: KeysweepConfig, version: string, bucket: string): Promise<Handlers> {
+  // The handler modules read their environment at load; give them this run's values.
+  process.env.KEYSWEEP_CONFIG = JSON.stringify(config);
+  process.env.REPORT_BUCKET ??= bucket;
+  process.env.KEYSWEEP_VERSION ??= version;
+  process.env.KEYSWEEP_RETRY_BASE_MS ??= '1';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  // Handler logs are JSON lines on stdout, as in Lambda; set POWERTOOLS_LOG_LEVEL=INFO to see them.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  const [listUsers, findStaleKeys, checkActionLimit, deactivateKey, sendReport, clients, retry] =
+    await Promise.all([
+      import('../functions/list-users/handler'),
+      import('../functions/find-stale-keys/handler'),
+      import('../functions/check-action-limit/handler'),
+      import('../functions/deactivate-key/handler'),
+      import('../functions/send-report/handler'),
+      import('../functions/shared/clients'),
+      import('../functions/shared/retry'),
+    ]);
+  const { iam, s3, ses } = clients;
+  const retryOptions = retry.retryOptionsFromEnv();
+  return {
+    s3,
+    lambdas: {
+      'list-users': listUsers.createHandler({
+        iam,
+        s3,
+        bucket,
+        config,
+        version,
+        retry: retryOptions,
+        reportPolling: { maxPolls: 10, pollDelayMs: 0, sleep: async () => undefined },
+      }),
+      'find-stale-keys': findStaleKeys.createHandler({ iam, s3, bucket, config, retry: retryOptions }),
+      'check-action-limit': checkActionLimit.createHandler({ config }),
+      'deactivate-key': deactivateKey.createHandler({ iam, config, retry: retryOptions }),
+      'send-report': sendReport.createHandler({
+        s3,
+        ses,
+        bucket,
+        config,
+        clock: () => new Date(),
+        intervalMs: 0,
+        sleep: async () => undefined,
+      }),
+    },
+  };
+}
+
+type TaskHandler = (input: unknown) => Promise<unknown>;
+
+/**
+ * One invocation at a time, as in a single Lambda container: the Powertools logger and metrics
+ * are module singletons that assume it.
+ */
+function serialized(): <T>(work: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>) => {
+    const next = tail.then(work, work);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+}
+
+interface TaskState {
+  Type?: string;
+  Resource?: string;
+  ItemProcessor?: { States?: Record<string, TaskState> };
+  Iterator?: { States?: Record<string, TaskState> };
+}
+
+function taskStates(states: Record<string, TaskState>, into: Record<string, TaskState> = {}) {
+  for (const [name, state] of Object.entries(states)) {
+    if (state.Type === 'Task') into[name] = state;
+    const nested = state.ItemProcessor?.States ?? state.Iterator?.States;
+    if (nested) taskStates(nested, into);
+  }
+  return into;
+}
+
+/**
+ * aws-local-stepfunctions stamps $$.Execution.StartTime with the real time; the simulated
+ * account lives at its own `now`, so the run's clock is set to it where list-users reads it.
+ */
+function withSimulatedStartTime(name: FunctionName, payload: unknown, now: Date): unknown {
+  if (name !== 'list-users' || payload === null || typeof payload !== 'object') return payload;
+  const event = payload as { execution?: Record<string, unknown> };
+  return event.execution
+    ? { ...event, execution: { ...event.execution, startTime: now.toISOString() } }
+    : payload;
+}
+
+/** Step Functions names an SDK task's errors <Service>.<ErrorName>. */
+function sdkTaskError(service: string, error: unknown): Error {
+  const failure = new Error(error instanceof Error ? error.message : String(error));
+  failure.name = `${service}.${error instanceof Error ? error.name : `${service}Exception`}`;
+  return failure;
+}
+
+function buildTaskHandlers(
+  definition: StateMachineDefinition,
+  handlers: Handlers,
+  recorder: RunRecorder,
+  now: Date,
+): Record<string, TaskHandler> {
+  const byArn = new Map(FUNCTIONS.map((name) => [functionArn(name), name]));
+  const { s3 } = handlers;
+  const oneAtATime = serialized();
+  const result: Record<string, TaskHandler> = {};
+  const guardSize = (stateName: string, value: unknown) => {
+    const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
+    if (bytes > MAX_PAYLOAD_BYTES) {
+      throw new DataLimitExceededError(`${stateName} returned ${bytes} bytes, over the 256 KiB state limit`);
+    }
+  };
+  const asStateMachine = <T>(work: () => Promise<T>) => runAs({ kind: 'state-machine' }, work);
+  for (const [stateName, state] of Object.entries(
+    taskStates(definition.States as Record<string, TaskState>),
+  )) {
+    const resource = state.Resource ?? '';
+    if (resource === 'arn:aws:states:::lambda:invoke') {
+      result[stateName] = async (input) => {
+        const { FunctionName, Payload } = input as { FunctionName: string; Payload: unknown };
+        const name = byArn.get(FunctionName);
+        if (name === undefined) throw new Error(`${stateName}: no local function for ${FunctionName}`);
+        recorder.lambdaInvoked(name);
+        let payload: unknown;
+        try {
+          payload = await oneAtATime(() =>
+            runAs({ kind: 'function', name }, () =>
+              handlers.lambdas[name](withSimulatedStartTime(name, Payload, now), fakeLambdaContext(name)),
+            ),
+          );
+        } catch (error) {
+          throw new LambdaFunctionError(error);
+        }
+        const output = { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
+        guardSize(stateName, output);
+        return output;
+      };
+    } else if (resource === 'arn:aws:states:::aws-sdk:s3:getObject') {
+      result[stateName] = (input) =>
+        asStateMachine(async () => {
+          const { Bucket, Key } = input as { Bucket: string; Key: string };
+          try {
+            const response = await s3.send(new GetObjectCommand({ Bucket, Key }));
+            const output = {
+              Body: (await response.Body?.transformToString()) ?? '',
+              ContentType: response.ContentType,
+            };
+            guardSize(stateName, output);
+            return output;
+          } catch (error) {
+            throw sdkTaskError('S3', error);
+          }
+        });
+    } else if (resource === 'arn:aws:states:::aws-sdk:s3:putObject') {
+      result[stateName] = (input) =>
+        asStateMachine(async () => {
+          const { Bucket, Key, Body, ContentType } = input as {
+            Bucket: string;
+            Key: string;
+            Body: string;
+            ContentType?: string;
+          };
+          try {
+            const response = await s3.send(new PutObjectCommand({ Bucket, Key, Body, ContentType }));
+            return { ETag: response.ETag ?? '"local"' };
+          } catch (error) {
+            throw sdkTaskError('S3', error);
+          }
+        });
+    } else {
+      throw new Error(`The local runner cannot run task ${stateName} (${resource})`);
+    }
+  }
+  return result;
+}
+
+export async function executeSweep(options: SweepExecutionOptions): Promise<SweepExecution> {
+  const { now, executionName, version, input } = options;
+  const executionId = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:execution:${LOCAL_STATE_MACHINE}:${executionName}`;
+  const handlers = await loadHandlers(options.config, version, options.bucket);
+  const definition = loadDefinition({
+    ListUsersFunctionArn: functionArn('list-users'),
+    FindStaleKeysFunctionArn: functionArn('find-stale-keys'),
+    CheckActionLimitFunctionArn: functionArn('check-action-limit'),
+    DeactivateKeyFunctionArn: functionArn('deactivate-key'),
+    SendReportFunctionArn: functionArn('send-report'),
+    ReportBucketName: options.bucket,
+    Version: version,
+  }) as unknown as StateMachineDefinition;
+
+  const recorder = new RunRecorder(definition);
+  const stateMachine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  let status: SweepExecution['status'] = 'SUCCEEDED';
+  let output: unknown = null;
+  let error: SweepExecution['error'] = null;
+  const execution = stateMachine.run(input as never, {
+    overrides: {
+      taskResourceLocalHandlers: buildTaskHandlers(definition, handlers, recorder, now) as never,
+      retryIntervalOverrides: Object.fromEntries(statesWithRetry(definition).map((name) => [name, 0])),
+    },
+    context: {
+      Execution: {
+        Id: executionId,
+        Name: executionName,
+        StartTime: now.toISOString(),
+        Input: input as never,
+      },
+    },
+  });
+  const events = recorder.consume(execution.eventLogs);
+  try {
+    output = await execution.result;
+  } catch (failure) {
+    status = 'FAILED';
+    const cause =
+      failure instanceof ExecutionError && failure.cause instanceof Error ? failure.cause : failure;
+    error =
+      cause instanceof Error
+        ? { Error: cause.name, Cause: cause.message }
+        : { Error: 'Unknown', Cause: String(cause) };
+  }
+  await events;
+  return { status, output, error, executionName, executionId, recorder };
+}
