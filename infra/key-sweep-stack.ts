@@ -56,12 +56,33 @@ export class KeySweepStack extends Stack {
       resourceName: '*',
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    const senderIdentityArn = this.formatArn({
-      service: 'ses',
-      resource: 'identity',
-      resourceName: config.senderEmail,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const sesArn = (resource: string, resourceName: string) =>
+      this.formatArn({ service: 'ses', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    // SES authorizes a message on the sender's identity: the address identity when the address is
+    // verified, else its domain's; so both, and nothing else, may be used to send.
+    const identitiesOf = (address: string) => [address, address.slice(address.lastIndexOf('@') + 1)];
+    const sesPermissions: Permission[] = [
+      {
+        actions: ['ses:SendEmail'],
+        resources: identitiesOf(config.senderEmail).map((identity) => sesArn('identity', identity)),
+      },
+    ];
+    if (config.sesConfigurationSet !== null) {
+      // A message sent with a configuration set is authorized on the set too.
+      sesPermissions.push({
+        actions: ['ses:SendEmail'],
+        resources: [sesArn('configuration-set', config.sesConfigurationSet)],
+      });
+    }
+    if (config.sesSandbox) {
+      // In the sandbox SES authorizes a message on every recipient's identity as well.
+      sesPermissions.push({
+        actions: ['ses:SendEmail'],
+        resources: [...new Set(config.adminEmails.flatMap(identitiesOf))].map((identity) =>
+          sesArn('identity', identity),
+        ),
+      });
+    }
 
     const baseEnvironment = {
       KEYSWEEP_CONFIG: JSON.stringify(config),
@@ -85,6 +106,8 @@ export class KeySweepStack extends Stack {
         },
         { actions: ['s3:PutObject'], resources: [runObjects], wildcardReason: RUNS_REASON },
         { actions: ['s3:GetObject'], resources: [stateObjects], wildcardReason: STATE_REASON },
+        // The key index does not exist before the first run: without this, S3 answers 403, not 404.
+        this.reportBucket.listUnder(STATE_PREFIX),
       ],
     });
 
@@ -157,8 +180,10 @@ export class KeySweepStack extends Stack {
           resources: [runObjects, stateObjects],
           wildcardReason: `${RUNS_REASON} ${STATE_REASON}`,
         },
-        // Only the configured sender identity: no other identity can be used to send.
-        { actions: ['ses:SendEmail'], resources: [senderIdentityArn] },
+        // Files that may be missing: the key index (first run), owner-notifications.json (first
+        // send) and the decisions and results of a sweep that stopped early.
+        this.reportBucket.listUnder(RUNS_PREFIX, STATE_PREFIX),
+        ...sesPermissions,
       ],
     });
 

@@ -10,6 +10,8 @@ import type { WildcardResource } from './nag';
 export interface Permission {
   readonly actions: readonly string[];
   readonly resources: readonly string[];
+  /** IAM condition block, e.g. `{ StringLike: { 's3:prefix': ['state/*'] } }` */
+  readonly conditions?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
   /** Required when a resource contains `*`: why nothing narrower works. */
   readonly wildcardReason?: string;
 }
@@ -29,6 +31,7 @@ export function toStatement(permission: Permission): iam.PolicyStatement {
     effect: iam.Effect.ALLOW,
     actions: [...permission.actions],
     resources: [...permission.resources],
+    ...(permission.conditions ? { conditions: structuredClone(permission.conditions) } : {}),
   });
 }
 

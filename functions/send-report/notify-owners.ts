@@ -101,7 +101,12 @@ export async function notifyOwners(
     );
     if (sentThisRun > 0) await deps.sleep(deps.intervalMs);
     try {
-      await sendEmail(deps.ses, { from: deps.config.senderEmail, to: [address], ...email });
+      await sendEmail(deps.ses, {
+        from: deps.config.senderEmail,
+        to: [address],
+        configurationSet: deps.config.sesConfigurationSet,
+        ...email,
+      });
       result.sent.push(userName);
       sentThisRun++;
     } catch (error) {

@@ -123,7 +123,12 @@ export async function sendReport(
   );
 
   try {
-    await sendEmail(deps.ses, { from: deps.config.senderEmail, to: deps.config.adminEmails, ...email });
+    await sendEmail(deps.ses, {
+      from: deps.config.senderEmail,
+      to: deps.config.adminEmails,
+      configurationSet: deps.config.sesConfigurationSet,
+      ...email,
+    });
   } catch (error) {
     const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     throw new EmailNotSentError(

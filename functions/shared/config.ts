@@ -72,6 +72,19 @@ export const configSchema = z
       .min(1, { error: 'needs at least one address' })
       .max(50, { error: 'SES allows at most 50 recipients a message' }),
     senderEmail: z.email({ error: 'is required: an SES-verified email address' }),
+    /** an SES configuration set every message is sent with (event publishing, suppression), or null */
+    sesConfigurationSet: z
+      .string({ error: 'must be an SES configuration set name or null' })
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, {
+        error: 'must be an SES configuration set name (1-64 letters, digits, _ and -)',
+      })
+      .nullable()
+      .default(null),
+    /**
+     * The account's SES is in the sandbox: SES then authorizes every message on each recipient's
+     * identity too, so the admins' addresses are granted as well.
+     */
+    sesSandbox: z.boolean({ error: 'must be true or false' }).default(false),
     notifyOwners: z.boolean({ error: 'must be true or false' }).default(false),
     ownerEmailTag: z
       .string({ error: 'must be a string' })
@@ -91,6 +104,15 @@ export const configSchema = z
         input: c.schedule,
         message:
           'must run at least once a day (the stack alarms when no run succeeded in 26 hours), e.g. "cron(0 8 * * ? *)"',
+      });
+    }
+    if (c.sesSandbox === true && c.notifyOwners === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['notifyOwners'],
+        input: c.notifyOwners,
+        message:
+          'cannot be on while sesSandbox is true: in the SES sandbox every recipient must be a verified identity that keysweep may send to, and owners are not known when deploying; request SES production access first',
       });
     }
     const valid = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;

@@ -33,12 +33,15 @@ export interface KeysweepFunctionProps {
 }
 
 export class KeysweepFunction extends Construct {
+  /** The folder under functions/ that holds its handler. */
+  public readonly name: string;
   public readonly function: NodejsFunction;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: KeysweepFunctionProps) {
     super(scope, id);
+    this.name = props.name;
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logs.RetentionDays.ONE_YEAR,

@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag';
+import type { Permission } from '../permissions';
 
 /** Where each run writes its files: runs/<date>/<execution name>/... */
 export const RUNS_PREFIX = 'runs/';
@@ -72,6 +73,20 @@ export class ReportBucket extends Construct {
         },
       ],
     });
+  }
+
+  /**
+   * Listing the bucket under these prefixes only. A read of a missing object answers 404
+   * NoSuchKey to a caller allowed s3:ListBucket and 403 AccessDenied to any other (S3 API
+   * reference, GetObject, "Permissions"), and keysweep reads objects that may not exist yet (the
+   * key index before the first run, owner-notifications.json, the files of a partial sweep).
+   */
+  public listUnder(...prefixes: string[]): Permission {
+    return {
+      actions: ['s3:ListBucket'],
+      resources: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': prefixes.map((prefix) => `${prefix}*`) } },
+    };
   }
 
   /** The object ARN pattern of a prefix, e.g. `arn:...:<bucket>/runs/*`. */

@@ -100,12 +100,14 @@ interface Statement {
   Resource?: unknown;
   NotAction?: unknown;
   NotResource?: unknown;
+  Condition?: unknown;
 }
 
 /**
- * Every (action, resource) pair the role is allowed, as `action resource` strings, from all
- * the IAM policies attached to it. Throws on anything the pairs cannot express (managed
- * policies, inline role policies, Deny, NotAction, NotResource).
+ * Every (action, resource) pair the role is allowed, as `action resource` strings (followed by
+ * ` if <condition JSON>` when the statement has a condition), from all the IAM policies attached
+ * to it. Throws on anything the pairs cannot express (managed policies, inline role policies,
+ * Deny, NotAction, NotResource).
  */
 export function rolePermissions(template: Template, roleLogicalId: string): Set<string> {
   const role = template.toJSON().Resources[roleLogicalId] as
@@ -132,9 +134,10 @@ export function rolePermissions(template: Template, roleLogicalId: string): Set<
       ) {
         throw new Error(`Unexpected statement ${JSON.stringify(statement)}`);
       }
+      const condition = statement.Condition === undefined ? '' : ` if ${JSON.stringify(statement.Condition)}`;
       for (const action of asArray(statement.Action)) {
         for (const resource of asArray(statement.Resource)) {
-          pairs.add(`${String(action)} ${flatten(resource)}`);
+          pairs.add(`${String(action)} ${flatten(resource)}${condition}`);
         }
       }
     }

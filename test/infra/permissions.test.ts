@@ -14,8 +14,13 @@ type FunctionName = keyof BuiltStack['stack']['functions'];
 function names(built: BuiltStack) {
   const bucket = `<${logicalId(built.stack.reportBucket.bucket)}.Arn>`;
   const logGroup = (name: FunctionName) => `<${logicalId(built.stack.functions[name].logGroup)}.Arn>`;
-  return { runs: `${bucket}/runs/*`, state: `${bucket}/state/*`, logGroup };
+  /** s3:ListBucket on the report bucket, under these prefixes only */
+  const listUnder = (...prefixes: string[]) =>
+    `s3:ListBucket ${bucket} if ${JSON.stringify({ StringLike: { 's3:prefix': prefixes } })}`;
+  return { runs: `${bucket}/runs/*`, state: `${bucket}/state/*`, logGroup, listUnder };
 }
+
+const SES_IDENTITY = `${PARTITION_ACCOUNT}:ses:<AWS::Region>:<AWS::AccountId>:identity`;
 
 /** What every function may do: write its own logs and traces. */
 function basics(built: BuiltStack, name: FunctionName): string[] {
@@ -36,14 +41,15 @@ describe('with the default configuration', () => {
     built = synthStack();
   });
 
-  test('list-users lists users and reads the credential report, writes runs/ and reads state/', () => {
-    const { runs, state } = names(built);
+  test('list-users lists users and reads the credential report, writes runs/, reads and lists state/', () => {
+    const { runs, state, listUnder } = names(built);
     expect(permissionsOf(built, 'ListUsers')).toEqual(
       expected(
         basics(built, 'ListUsers'),
         pairs(['iam:ListUsers', 'iam:GenerateCredentialReport', 'iam:GetCredentialReport'], ['*']),
         pairs(['s3:PutObject'], [runs]),
         pairs(['s3:GetObject'], [state]),
+        [listUnder('state/*')],
       ),
     );
   });
@@ -72,16 +78,15 @@ describe('with the default configuration', () => {
     );
   });
 
-  test('send-report reads and writes runs/ and state/ and sends email only as the sender identity', () => {
-    const { runs, state } = names(built);
+  test('send-report reads, writes and lists runs/ and state/ and sends email only as the sender identity', () => {
+    const { runs, state, listUnder } = names(built);
     expect(permissionsOf(built, 'SendReport')).toEqual(
       expected(
         basics(built, 'SendReport'),
         pairs(['s3:GetObject', 's3:PutObject'], [runs, state]),
-        pairs(
-          ['ses:SendEmail'],
-          [`${PARTITION_ACCOUNT}:ses:<AWS::Region>:<AWS::AccountId>:identity/keysweep@example.com`],
-        ),
+        [listUnder('runs/*', 'state/*')],
+        // The identity SES checks: the sender's address, or its domain when only that is verified.
+        pairs(['ses:SendEmail'], [`${SES_IDENTITY}/keysweep@example.com`, `${SES_IDENTITY}/example.com`]),
       ),
     );
   });
@@ -144,6 +149,38 @@ describe('with the default configuration', () => {
     for (const role of Object.values(roles)) {
       expect((role.Properties as Record<string, unknown>).ManagedPolicyArns).toBeUndefined();
     }
+  });
+});
+
+describe('with an SES configuration set and the SES sandbox', () => {
+  test('send-report may also send with the configuration set, and to the admins, whose identities SES checks in the sandbox', () => {
+    const built = synthStack({
+      config: {
+        sesConfigurationSet: 'keysweep-events',
+        sesSandbox: true,
+        adminEmails: ['sec@example.org', 'ops@corp.example.net'],
+      },
+    });
+    const { runs, state, listUnder } = names(built);
+    expect(permissionsOf(built, 'SendReport')).toEqual(
+      expected(
+        basics(built, 'SendReport'),
+        pairs(['s3:GetObject', 's3:PutObject'], [runs, state]),
+        [listUnder('runs/*', 'state/*')],
+        pairs(
+          ['ses:SendEmail'],
+          [
+            `${SES_IDENTITY}/keysweep@example.com`,
+            `${SES_IDENTITY}/example.com`,
+            `${PARTITION_ACCOUNT}:ses:<AWS::Region>:<AWS::AccountId>:configuration-set/keysweep-events`,
+            `${SES_IDENTITY}/sec@example.org`,
+            `${SES_IDENTITY}/example.org`,
+            `${SES_IDENTITY}/ops@corp.example.net`,
+            `${SES_IDENTITY}/corp.example.net`,
+          ],
+        ),
+      ),
+    );
   });
 });
 

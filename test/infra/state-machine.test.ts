@@ -79,3 +79,24 @@ test('runs with its own role', () => {
     'Fn::GetAtt': [logicalId(built.stack.sweep.stateMachine.role), 'Arn'],
   });
 });
+
+test('its log group is named under /aws/vendedlogs/states/, unique to the stack, so a retained group never blocks a redeploy', () => {
+  const group = built.template.toJSON().Resources[logicalId(built.stack.sweep.logGroup)] as {
+    Properties: { LogGroupName: unknown };
+  };
+  // Step Functions best practice "Avoiding CloudWatch Logs resource policy size restrictions".
+  expect(group.Properties.LogGroupName).toEqual({
+    'Fn::Join': [
+      '',
+      [
+        '/aws/vendedlogs/states/KeySweep-KeySweep-',
+        {
+          'Fn::Select': [
+            0,
+            { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] },
+          ],
+        },
+      ],
+    ],
+  });
+});

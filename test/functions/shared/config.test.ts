@@ -29,6 +29,8 @@ describe('parseConfig defaults', () => {
       maxActionsPerRun: 100,
       adminEmails: ['security-admins@example.com'],
       senderEmail: 'keysweep@example.com',
+      sesConfigurationSet: null,
+      sesSandbox: false,
       notifyOwners: false,
       ownerEmailTag: 'email',
       reportRetentionDays: 400,
@@ -49,6 +51,8 @@ describe('parseConfig defaults', () => {
       maxActionsPerRun: 0,
       adminEmails: ['a@example.com', 'b@example.org'],
       senderEmail: 'noreply@example.com',
+      sesConfigurationSet: 'keysweep-events',
+      sesSandbox: false,
       notifyOwners: true,
       ownerEmailTag: 'owner',
       reportRetentionDays: 30,
@@ -99,6 +103,10 @@ describe('parseConfig errors name the setting and the value', () => {
     ['senderEmail', 'keysweep', 'is required: an SES-verified email address'],
     ['senderEmail', ['keysweep@example.com'], 'is required: an SES-verified email address'],
     ['notifyOwners', 'yes', 'must be true or false'],
+    ['sesConfigurationSet', 'events set', 'must be an SES configuration set name'],
+    ['sesConfigurationSet', '', 'must be an SES configuration set name'],
+    ['sesConfigurationSet', 7, 'must be an SES configuration set name or null'],
+    ['sesSandbox', 'no', 'must be true or false'],
     ['ownerEmailTag', '', 'must be a valid IAM tag key'],
     ['ownerEmailTag', null, 'must be a string'],
     ['reportRetentionDays', 0, 'must be at least 1'],
@@ -155,6 +163,10 @@ describe('parseConfig errors name the setting and the value', () => {
     ],
     [{ deleteAfterDays: 90 }, 'deleteAfterDays must be greater than deactivateAfterDays (90) (got 90)'],
     [{ deleteAfterDays: 30 }, 'deleteAfterDays must be greater than deactivateAfterDays (90) (got 30)'],
+    [
+      { sesSandbox: true, notifyOwners: true },
+      'notifyOwners cannot be on while sesSandbox is true: in the SES sandbox every recipient must be a verified identity',
+    ],
   ])('rejects settings that contradict each other: %j', (extra, expected) => {
     expect(errorOf({ ...REQUIRED, ...extra })).toContain(expected);
   });
