@@ -51,11 +51,11 @@ export class SweepStateMachine extends Construct {
     const stack = Stack.of(this);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      // AWS recommends /aws/vendedlogs/ for vended logs (Step Functions best practices, "Avoiding
-      // CloudWatch Logs resource policy size restrictions", docs.aws.amazon.com/step-functions/latest/dg/bp-cwl.html): Step Functions then need not add each log
-      // group to the account's CloudWatch Logs resource policy, which has a size limit. The suffix
-      // (from the stack's ID) keeps the name unique, so a retained group left by a deleted stack
-      // does not block deploying the stack again.
+      // Under /aws/vendedlogs/, as Step Functions recommends ("Avoiding CloudWatch Logs resource
+      // policy size restrictions", docs.aws.amazon.com/step-functions/latest/dg/bp-cwl.html), so
+      // the log group need not be added to the account's CloudWatch Logs resource policy, which is
+      // limited to 5,120 characters. The suffix (from the stack's ID) keeps the name unique, so a
+      // retained group left by a deleted stack does not block deploying the stack again.
       logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}-${Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', stack.stackId))))}`,
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
