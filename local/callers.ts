@@ -34,6 +34,11 @@ export function currentCaller(): LocalCaller | undefined {
   return storage.getStore();
 }
 
+/** The key that names a caller's principal in the deployment's policies. */
+export function callerKey(caller: LocalCaller): string {
+  return caller.kind === 'function' ? `function:${caller.name}` : caller.kind;
+}
+
 export function describeCaller(caller: LocalCaller): string {
   return caller.kind === 'function' ? `function ${caller.name}` : caller.kind;
 }

@@ -26,6 +26,16 @@ export const functionArn = (name: FunctionName): string =>
 
 type LambdaFn = (event: unknown, context: Context) => Promise<unknown>;
 
+/**
+ * What the runner checks around the work AWS would authorize for the state machine: invoking a
+ * function, starting a distributed map's child execution. A hook throws the error the state fails
+ * with (as Step Functions reports it).
+ */
+export interface SweepHooks {
+  beforeInvoke?: (name: FunctionName) => Promise<void>;
+  beforeChildExecution?: (mapState: string) => Promise<void>;
+}
+
 export interface SweepExecutionOptions {
   config: KeysweepConfig;
   /** execution input; the schedule starts runs with {} */
@@ -36,6 +46,7 @@ export interface SweepExecutionOptions {
   version: string;
   /** the report bucket */
   bucket: string;
+  hooks?: SweepHooks;
 }
 
 export interface SweepExecution {
@@ -154,7 +165,11 @@ function serialized(): <T>(work: () => Promise<T>) => Promise<T> {
 interface TaskState {
   Type?: string;
   Resource?: string;
-  ItemProcessor?: { States?: Record<string, TaskState> };
+  ItemProcessor?: {
+    ProcessorConfig?: { Mode?: string };
+    StartAt?: string;
+    States?: Record<string, TaskState>;
+  };
   Iterator?: { States?: Record<string, TaskState> };
 }
 
@@ -163,6 +178,18 @@ function taskStates(states: Record<string, TaskState>, into: Record<string, Task
     if (state.Type === 'Task') into[name] = state;
     const nested = state.ItemProcessor?.States ?? state.Iterator?.States;
     if (nested) taskStates(nested, into);
+  }
+  return into;
+}
+
+/** The first state of each distributed map's child executions, with the map's name. */
+function childStartStates(states: Record<string, TaskState>, into = new Map<string, string>()) {
+  for (const [name, state] of Object.entries(states)) {
+    const processor = state.ItemProcessor;
+    if (processor?.ProcessorConfig?.Mode === 'DISTRIBUTED' && processor.StartAt)
+      into.set(processor.StartAt, name);
+    const nested = processor?.States ?? state.Iterator?.States;
+    if (nested) childStartStates(nested, into);
   }
   return into;
 }
@@ -191,6 +218,7 @@ function buildTaskHandlers(
   handlers: Handlers,
   recorder: RunRecorder,
   now: Date,
+  hooks: SweepHooks,
 ): Record<string, TaskHandler> {
   const byArn = new Map(FUNCTIONS.map((name) => [functionArn(name), name]));
   const { s3 } = handlers;
@@ -203,15 +231,28 @@ function buildTaskHandlers(
     }
   };
   const asStateMachine = <T>(work: () => Promise<T>) => runAs({ kind: 'state-machine' }, work);
-  for (const [stateName, state] of Object.entries(
-    taskStates(definition.States as Record<string, TaskState>),
-  )) {
+  const states = definition.States as Record<string, TaskState>;
+  const childStarts = childStartStates(states);
+  // A child execution starts once, whatever its first state's retries (items told apart by input).
+  const childrenStarted = new Set<string>();
+  const startChild = async (stateName: string, input: unknown) => {
+    const mapState = childStarts.get(stateName);
+    if (mapState === undefined || !hooks.beforeChildExecution) return;
+    const id = `${stateName}\0${JSON.stringify(input)}`;
+    if (childrenStarted.has(id)) return;
+    await asStateMachine(() => (hooks.beforeChildExecution as (m: string) => Promise<void>)(mapState));
+    childrenStarted.add(id);
+  };
+  for (const [stateName, state] of Object.entries(taskStates(states))) {
     const resource = state.Resource ?? '';
     if (resource === 'arn:aws:states:::lambda:invoke') {
       result[stateName] = async (input) => {
+        await startChild(stateName, input);
         const { FunctionName, Payload } = input as { FunctionName: string; Payload: unknown };
         const name = byArn.get(FunctionName);
         if (name === undefined) throw new Error(`${stateName}: no local function for ${FunctionName}`);
+        if (hooks.beforeInvoke)
+          await asStateMachine(() => (hooks.beforeInvoke as (n: FunctionName) => Promise<void>)(name));
         recorder.lambdaInvoked(name);
         let payload: unknown;
         try {
@@ -230,6 +271,7 @@ function buildTaskHandlers(
     } else if (resource === 'arn:aws:states:::aws-sdk:s3:getObject') {
       result[stateName] = (input) =>
         asStateMachine(async () => {
+          await startChild(stateName, input);
           const { Bucket, Key } = input as { Bucket: string; Key: string };
           try {
             const response = await s3.send(new GetObjectCommand({ Bucket, Key }));
@@ -246,6 +288,7 @@ function buildTaskHandlers(
     } else if (resource === 'arn:aws:states:::aws-sdk:s3:putObject') {
       result[stateName] = (input) =>
         asStateMachine(async () => {
+          await startChild(stateName, input);
           const { Bucket, Key, Body, ContentType } = input as {
             Bucket: string;
             Key: string;
@@ -287,7 +330,13 @@ export async function executeSweep(options: SweepExecutionOptions): Promise<Swee
   let error: SweepExecution['error'] = null;
   const execution = stateMachine.run(input as never, {
     overrides: {
-      taskResourceLocalHandlers: buildTaskHandlers(definition, handlers, recorder, now) as never,
+      taskResourceLocalHandlers: buildTaskHandlers(
+        definition,
+        handlers,
+        recorder,
+        now,
+        options.hooks ?? {},
+      ) as never,
       retryIntervalOverrides: Object.fromEntries(statesWithRetry(definition).map((name) => [name, 0])),
     },
     context: {

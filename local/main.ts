@@ -4,10 +4,13 @@
  *
  *   npm start -- [--account FILE] [--config FILE] [--out DIR] [--mode report|enforce] [--input JSON]
  *
- * Exit codes: 0 the execution succeeded; 3 it ran and failed (see the summary); 2 bad input; 1 crash.
+ * Exit codes: 0 the execution succeeded; 3 it failed, or its deployment's permissions would not let
+ * it start (see the summary); 2 bad input; 1 crash.
  */
 import { parseArgs } from 'node:util';
+import { redactAccessKeyIds } from '../functions/shared/masking';
 import { buildVersion } from '../infra/version';
+import { DeploymentError, ExecutionNotStartedError } from './deployment-authorization';
 import { InputError, DEMO_ACCOUNT, DEMO_CONFIG, loadAccount, loadConfig } from './load-inputs';
 import { summaryLines } from './print-summary';
 import { outputFiles } from './run-output';
@@ -85,6 +88,11 @@ main(process.argv.slice(2)).then(
     if (error instanceof InputError) {
       console.error(`keysweep: ${error.message}`);
       process.exit(2);
+    }
+    if (error instanceof DeploymentError || error instanceof ExecutionNotStartedError) {
+      // The deployment's own permissions stop the run before it starts, as they would in AWS.
+      console.error(`keysweep: the run could not start: ${redactAccessKeyIds(error.message)}`);
+      process.exit(3);
     }
     console.error('keysweep: the local run crashed:', error);
     process.exit(1);

@@ -57,6 +57,13 @@ export function summaryLines(run: WorkflowRun, outDir: string, written: readonly
       );
     }
   }
+  const denials = run.account.denials;
+  if (denials.length > 0) {
+    out.push(`  Denied by the deployment's permissions (${denials.length}):`);
+    for (const d of denials.slice(0, MAX_LISTED))
+      out.push(`    ${d.caller}: ${d.operation} (${d.action} on ${d.resource})`);
+  }
+  for (const loss of run.degraded) out.push(`  Lost: ${loss}`);
   const s = run.stats;
   out.push(
     `  stats: ${s.wallMs} ms, ${s.lambdaInvocations.total} Lambda invocations, ${s.awsCalls.total} AWS calls, ` +

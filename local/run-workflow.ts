@@ -6,8 +6,12 @@
 import type { KeysweepConfig } from '../functions/shared/config';
 import { layout } from '../functions/shared/report-layout';
 import type { Report } from '../functions/send-report/report-model';
+import { callerKey, currentCaller } from './callers';
+import { DeploymentAuthorization } from './deployment-authorization';
+import { deploymentPolicies } from './deployment-policies';
 import { executeSweep, LOCAL_BUCKET } from './execute-sweep';
 import { SimulatedAccount, type AccountFile, type Faults, type SentEmail } from './simulated-account';
+import type { AccessPolicies } from './simulated-account/permissions';
 import type { RunStats } from './run-stats';
 
 export {
@@ -32,6 +36,11 @@ export interface WorkflowRunOptions {
   version?: string;
   /** objects already in the report bucket (a previous run's key index and reports), by key */
   bucketObjects?: Readonly<Record<string, string>>;
+  /**
+   * The deployment's policies, which every call is authorized against; default: those the stack
+   * synthesizes for `config` (tests pass edited ones to show what each permission is for).
+   */
+  policies?: AccessPolicies;
 }
 
 export interface WorkflowRun {
@@ -48,6 +57,8 @@ export interface WorkflowRun {
   /** keys of the run's files in the report bucket */
   files: { report: string; emailHtml: string; emailText: string; prefix: string } | null;
   stats: RunStats;
+  /** what AWS would have lost without failing the run: logs or traces its roles may not deliver */
+  degraded: string[];
 }
 
 /** Everything in the report bucket after a run, to start the next day's run with. */
@@ -64,11 +75,24 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
   const version = options.version ?? 'local';
   const executionName = options.executionName ?? `local-${now.toISOString().replace(/[:.]/g, '-')}`;
 
+  const policies = options.policies ?? (await deploymentPolicies(options.config));
   const account = new SimulatedAccount(options.account, {
     now,
     faults: options.faults,
     ...(options.listUsersPageSize ? { listUsersPageSize: options.listUsersPageSize } : {}),
+    authorization: {
+      policies,
+      caller: () => {
+        const caller = currentCaller();
+        return caller && callerKey(caller);
+      },
+    },
+    // An account file that says nothing of SES: out of the sandbox, the sender's address verified.
+    ses: options.account.ses ?? { verifiedIdentities: [options.config.senderEmail], sandbox: false },
   });
+  const deployment = new DeploymentAuthorization(policies);
+  await deployment.checkDeployment();
+  await deployment.checkScheduledStart();
   for (const [key, body] of Object.entries(options.bucketObjects ?? {}))
     account.putObjectText(LOCAL_BUCKET, key, body);
   const started = Date.now();
@@ -82,6 +106,7 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
       executionName,
       version,
       bucket: LOCAL_BUCKET,
+      hooks: deployment.hooks(policies),
     });
   } finally {
     account.uninstall();
@@ -110,5 +135,6 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
             emailText: layout.emailText(prefix),
           },
     stats: execution.recorder.finish(Date.now() - started, account.calls),
+    degraded: deployment.degraded,
   };
 }

@@ -25,9 +25,17 @@ export interface AccountUser {
   accessKeys?: AccountKey[];
 }
 
+/** The account's SES: verified identities (addresses or domains), sandbox, configuration sets. */
+export interface AccountSes {
+  verifiedIdentities: string[];
+  sandbox: boolean;
+  configurationSets?: string[];
+}
+
 export interface AccountFile {
   now?: string;
   credentialReportAgeHours?: number;
+  ses?: AccountSes;
   users: AccountUser[];
 }
 
@@ -100,8 +108,20 @@ const userSchema = z.strictObject({
   accessKeys: z.array(keySchema).optional(),
 });
 
+/** An SES identity: an email address or a domain name. */
+const IDENTITY = /^([^@\s]+@)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+
+const sesSchema = z.strictObject({
+  verifiedIdentities: z.array(
+    z.string().regex(IDENTITY, { message: 'must be an email address or a domain name' }),
+  ),
+  sandbox: z.boolean({ message: 'must be true or false' }),
+  configurationSets: z.array(z.string().min(1)).optional(),
+});
+
 const accountSchema = z.strictObject({
   now: dateTime.optional(),
+  ses: sesSchema.optional(),
   credentialReportAgeHours: z
     .number()
     .refine((n) => Number.isFinite(n) && n >= 0, { message: 'must be a number of hours ≥ 0' })

@@ -47,3 +47,45 @@ export function sesError(name: string, message: string, status = 400): SESServic
     $metadata: { httpStatusCode: status },
   });
 }
+
+/** What a denied call names: who, which action, on what, and why (from the policy engine). */
+export interface Denial {
+  principalArn: string;
+  action: string;
+  resource: string;
+  reason: string;
+}
+
+/** IAM's AccessDenied (HTTP 403), which SDK v3 surfaces as an IAMServiceException named AccessDenied. */
+export function iamAccessDenied(d: Denial): IAMServiceException {
+  return new IAMServiceException({
+    name: 'AccessDenied',
+    $fault: 'client',
+    message: `User: ${d.principalArn} is not authorized to perform: ${d.action} on resource: ${d.resource} ${d.reason}`,
+    $metadata: { httpStatusCode: 403 },
+  });
+}
+
+/**
+ * S3's AccessDenied (HTTP 403). A HEAD request has no error body, so SDK v3 can only name the
+ * error from its status: Forbidden.
+ */
+export function s3AccessDenied(d: Denial, head = false): S3ServiceException {
+  return new S3ServiceException({
+    name: head ? 'Forbidden' : 'AccessDenied',
+    $fault: 'client',
+    message: head
+      ? 'Forbidden'
+      : `User: ${d.principalArn} is not authorized to perform: ${d.action} on resource: "${d.resource}" ${d.reason}`,
+    $metadata: { httpStatusCode: 403 },
+  });
+}
+
+/** SES's AccessDenied (HTTP 403), in SES's own wording (backquote-quote). */
+export function sesAccessDenied(d: Denial): SESServiceException {
+  return sesError(
+    'AccessDenied',
+    `User \`${d.principalArn}' is not authorized to perform \`${d.action}' on resource \`${d.resource}'`,
+    403,
+  );
+}

@@ -44,8 +44,10 @@ import type { AccountFile } from './account-file';
 import { SimulatedCredentialReport } from './credential-report';
 import { FaultInjector, type Faults } from './faults';
 import { SimulatedIam } from './iam';
+import { iamAccessDenied, s3AccessDenied, sesAccessDenied, type Denial } from './aws-errors';
+import { PermissionChecker, type AccessPolicies, type AuthorizationRequest } from './permissions';
 import { SimulatedS3 } from './s3';
-import { SimulatedSes, type SentEmail } from './ses';
+import { SimulatedSes, type SentEmail, type SesSetup } from './ses';
 
 export type SimulatedService = 'IAM' | 'S3' | 'SES';
 
@@ -63,9 +65,24 @@ export interface SimulatedAccountOptions {
   faults?: Faults;
   /** Most users one ListUsers page holds even when MaxItems is larger (default 100). */
   listUsersPageSize?: number;
+  /**
+   * Enforce permissions: every call is authorized for the principal `caller()` names, against
+   * `policies`, as AWS would. Without it nothing is checked (unit tests of the simulator itself).
+   */
+  authorization?: { policies: AccessPolicies; caller: () => string | undefined };
+  /** SES identities and sandbox; default: the account file's `ses`, else out of the sandbox with nothing verified */
+  ses?: SesSetup;
 }
 
 export const SIMULATED_ACCOUNT_ID = '123456789012';
+export const SIMULATED_REGION = 'us-east-1';
+
+/** A call the simulated account refused, and who made it. */
+export interface SimulatedDenial extends Denial {
+  caller: string;
+  service: SimulatedService;
+  operation: string;
+}
 
 interface DispatchStub {
   send: {
@@ -76,7 +93,11 @@ interface DispatchStub {
 
 interface Route {
   operation: string;
+  /** what AWS authorizes the call on before it answers */
+  authorize: (input: object) => AuthorizationRequest[];
   handle: (input: object) => object;
+  /** for a read of an object that does not exist: what else the caller needs to be told so (404 rather than 403) */
+  ifMissing?: (input: object) => AuthorizationRequest | undefined;
 }
 type Routes = Map<unknown, Route>;
 
@@ -85,14 +106,27 @@ function route<I extends object>(
   routes: Routes,
   command: abstract new (...args: never[]) => { input: I },
   operation: string,
+  authorize: (input: I) => AuthorizationRequest[],
   handle: (input: I) => object,
+  ifMissing?: (input: I) => AuthorizationRequest | undefined,
 ): void {
-  routes.set(command, { operation, handle: handle as (input: object) => object });
+  routes.set(command, {
+    operation,
+    authorize: authorize as (input: object) => AuthorizationRequest[],
+    handle: handle as (input: object) => object,
+    ...(ifMissing ? { ifMissing: ifMissing as (input: object) => AuthorizationRequest | undefined } : {}),
+  });
 }
+
+const s3Object = (input: { Bucket?: string; Key?: string }) =>
+  `arn:aws:s3:::${input.Bucket ?? ''}/${input.Key ?? ''}`;
+const s3Bucket = (input: { Bucket?: string }) => `arn:aws:s3:::${input.Bucket ?? ''}`;
 
 /** The simulated account. `install()` wires it into the SDK clients; `uninstall()` restores them. */
 export class SimulatedAccount {
   readonly calls: SimulatedCall[] = [];
+  /** every call refused for lack of permission */
+  readonly denials: SimulatedDenial[] = [];
   readonly iam: SimulatedIam;
   readonly credentialReport: SimulatedCredentialReport;
   readonly s3: SimulatedS3;
@@ -102,7 +136,9 @@ export class SimulatedAccount {
   private readonly faults: FaultInjector;
   private readonly accountNow: string | undefined;
   private readonly credentialReportAgeHours: number | undefined;
+  private readonly accountSes: AccountFile['ses'];
   private readonly counts = new Map<string, number>();
+  private readonly checker: PermissionChecker | undefined;
   private mocks: { restore(): void }[] = [];
 
   constructor(account: AccountFile, options: SimulatedAccountOptions) {
@@ -115,6 +151,7 @@ export class SimulatedAccount {
     }
     this.accountNow = account.now;
     this.credentialReportAgeHours = account.credentialReportAgeHours;
+    this.accountSes = account.ses;
     this.iam = new SimulatedIam(SIMULATED_ACCOUNT_ID, account.users, this.nowMs, pageSize);
     this.credentialReport = new SimulatedCredentialReport(
       this.iam,
@@ -123,7 +160,18 @@ export class SimulatedAccount {
       options.faults?.credentialReportPolls ?? 1,
     );
     this.s3 = new SimulatedS3(this.nowMs);
-    this.ses = new SimulatedSes();
+    this.ses = new SimulatedSes(
+      options.ses ?? account.ses ?? { verifiedIdentities: [], sandbox: false },
+      SIMULATED_REGION,
+      SIMULATED_ACCOUNT_ID,
+    );
+    const auth = options.authorization;
+    this.checker = auth && new PermissionChecker(auth.policies, SIMULATED_ACCOUNT_ID, auth.caller);
+  }
+
+  /** Whether calls are authorized against the deployment's policies. */
+  get enforcesPermissions(): boolean {
+    return this.checker !== undefined;
   }
 
   // ---------------------------------------------------------------- wiring
@@ -138,30 +186,117 @@ export class SimulatedAccount {
     // One fake per client dispatching on the SDK command class. (`mock.on(Command)` once per
     // command costs sinon a deep argument match against every registered command on every call,
     // about half a millisecond a call under jest; a run makes tens of thousands of calls.)
+    const all = (action: string) => () => [{ action, resource: '*' }];
+    const onUser = (action: string) => (i: { UserName?: string }) => [
+      { action, resource: this.iam.userArn(i.UserName ?? '') },
+    ];
     const iamRoutes: Routes = new Map();
-    route(iamRoutes, ListUsersCommand, 'ListUsers', (i) => this.iam.listUsers(i));
-    route(iamRoutes, ListAccessKeysCommand, 'ListAccessKeys', (i) => this.iam.listAccessKeys(i));
-    route(iamRoutes, ListUserTagsCommand, 'ListUserTags', (i) => this.iam.listUserTags(i));
-    route(iamRoutes, ListGroupsForUserCommand, 'ListGroupsForUser', (i) => this.iam.listGroupsForUser(i));
-    route(iamRoutes, GetAccessKeyLastUsedCommand, 'GetAccessKeyLastUsed', (i) =>
-      this.iam.getAccessKeyLastUsed(i),
+    route(iamRoutes, ListUsersCommand, 'ListUsers', all('iam:ListUsers'), (i) => this.iam.listUsers(i));
+    route(iamRoutes, ListAccessKeysCommand, 'ListAccessKeys', onUser('iam:ListAccessKeys'), (i) =>
+      this.iam.listAccessKeys(i),
     );
-    route(iamRoutes, UpdateAccessKeyCommand, 'UpdateAccessKey', (i) => this.iam.updateAccessKey(i));
-    route(iamRoutes, DeleteAccessKeyCommand, 'DeleteAccessKey', (i) => this.iam.deleteAccessKey(i));
-    route(iamRoutes, GenerateCredentialReportCommand, 'GenerateCredentialReport', () =>
-      this.credentialReport.generate(),
+    route(iamRoutes, ListUserTagsCommand, 'ListUserTags', onUser('iam:ListUserTags'), (i) =>
+      this.iam.listUserTags(i),
     );
-    route(iamRoutes, GetCredentialReportCommand, 'GetCredentialReport', () => this.credentialReport.get());
+    route(iamRoutes, ListGroupsForUserCommand, 'ListGroupsForUser', onUser('iam:ListGroupsForUser'), (i) =>
+      this.iam.listGroupsForUser(i),
+    );
+    route(
+      iamRoutes,
+      GetAccessKeyLastUsedCommand,
+      'GetAccessKeyLastUsed',
+      // Authorized on the user that owns the key (an unknown key: on no user in particular).
+      (i) => [
+        {
+          action: 'iam:GetAccessKeyLastUsed',
+          resource: this.iam.userArn(this.iam.ownerOfKey(i.AccessKeyId)?.userName ?? ''),
+        },
+      ],
+      (i) => this.iam.getAccessKeyLastUsed(i),
+    );
+    route(iamRoutes, UpdateAccessKeyCommand, 'UpdateAccessKey', onUser('iam:UpdateAccessKey'), (i) =>
+      this.iam.updateAccessKey(i),
+    );
+    route(iamRoutes, DeleteAccessKeyCommand, 'DeleteAccessKey', onUser('iam:DeleteAccessKey'), (i) =>
+      this.iam.deleteAccessKey(i),
+    );
+    route(
+      iamRoutes,
+      GenerateCredentialReportCommand,
+      'GenerateCredentialReport',
+      all('iam:GenerateCredentialReport'),
+      () => this.credentialReport.generate(),
+    );
+    route(iamRoutes, GetCredentialReportCommand, 'GetCredentialReport', all('iam:GetCredentialReport'), () =>
+      this.credentialReport.get(),
+    );
 
+    // A read of a missing object is a 404 only for a caller allowed s3:ListBucket, else a 403 (S3 API
+    // reference, GetObject and HeadObject, "Permissions"). That check is evaluated with the object's
+    // key as s3:prefix: AWS's documentation does not say so; Ceph's RGW adopted it "to match aws
+    // behavior" (ceph/ceph#68577), and keysweep grants ListBucket by prefix only, so an AWS that
+    // evaluated it without s3:prefix would answer 403 where this simulator answers 404.
+    const listForMissing = (i: { Bucket?: string; Key?: string }) =>
+      i.Bucket !== undefined && i.Key !== undefined && !this.s3.hasObject(i.Bucket, i.Key)
+        ? { action: 's3:ListBucket', resource: s3Bucket(i), context: { 's3:prefix': i.Key } }
+        : undefined;
     const s3Routes: Routes = new Map();
-    route(s3Routes, PutObjectCommand, 'PutObject', (i) => this.s3.putObject(i));
-    route(s3Routes, GetObjectCommand, 'GetObject', (i) => this.s3.getObject(i));
-    route(s3Routes, HeadObjectCommand, 'HeadObject', (i) => this.s3.headObject(i));
-    route(s3Routes, ListObjectsV2Command, 'ListObjectsV2', (i) => this.s3.listObjectsV2(i));
-    route(s3Routes, DeleteObjectCommand, 'DeleteObject', (i) => this.s3.deleteObject(i));
+    route(
+      s3Routes,
+      PutObjectCommand,
+      'PutObject',
+      (i) => [{ action: 's3:PutObject', resource: s3Object(i) }],
+      (i) => this.s3.putObject(i),
+    );
+    route(
+      s3Routes,
+      GetObjectCommand,
+      'GetObject',
+      (i) => [{ action: 's3:GetObject', resource: s3Object(i) }],
+      (i) => this.s3.getObject(i),
+      listForMissing,
+    );
+    route(
+      s3Routes,
+      HeadObjectCommand,
+      'HeadObject',
+      (i) => [{ action: 's3:GetObject', resource: s3Object(i) }],
+      (i) => this.s3.headObject(i),
+      listForMissing,
+    );
+    route(
+      s3Routes,
+      ListObjectsV2Command,
+      'ListObjectsV2',
+      (i) => [
+        {
+          action: 's3:ListBucket',
+          resource: s3Bucket(i),
+          context: {
+            's3:prefix': i.Prefix ?? '',
+            ...(i.Delimiter ? { 's3:delimiter': i.Delimiter } : {}),
+            's3:max-keys': String(i.MaxKeys ?? 1000),
+          },
+        },
+      ],
+      (i) => this.s3.listObjectsV2(i),
+    );
+    route(
+      s3Routes,
+      DeleteObjectCommand,
+      'DeleteObject',
+      (i) => [{ action: 's3:DeleteObject', resource: s3Object(i) }],
+      (i) => this.s3.deleteObject(i),
+    );
 
     const sesRoutes: Routes = new Map();
-    route(sesRoutes, SendEmailCommand, 'SendEmail', (i) => this.ses.sendEmail(i));
+    route(
+      sesRoutes,
+      SendEmailCommand,
+      'SendEmail',
+      (i) => this.ses.authorizationsFor(i),
+      (i) => this.ses.sendEmail(i),
+    );
 
     this.dispatch('IAM', iam, iamRoutes);
     this.dispatch('S3', s3, s3Routes);
@@ -203,6 +338,7 @@ export class SimulatedAccount {
     if (this.accountNow !== undefined) file.now = this.accountNow;
     if (this.credentialReportAgeHours !== undefined)
       file.credentialReportAgeHours = this.credentialReportAgeHours;
+    if (this.accountSes !== undefined) file.ses = structuredClone(this.accountSes);
     return file;
   }
 
@@ -247,30 +383,65 @@ export class SimulatedAccount {
       }
       const input = command.input ?? {};
       const found = routes.get(command.constructor);
-      if (found) return this.invoke(service, found.operation, input, () => found.handle(input));
+      if (found) return this.invoke(service, found, input);
       const name = command.constructor.name.replace(/Command$/, '');
-      return this.invoke(service, name, input, () => {
-        throw new Error(`The simulated account does not support ${service} ${name}`);
-      });
+      return this.invoke(
+        service,
+        {
+          operation: name,
+          authorize: () => [],
+          handle: () => {
+            throw new Error(`The simulated account does not support ${service} ${name}`);
+          },
+        },
+        input,
+      );
     });
   }
 
-  private invoke<I extends object, O extends object>(
+  private async invoke(
     service: SimulatedService,
-    operation: string,
-    input: I,
-    handler: () => O,
-  ): Promise<O & { $metadata: { httpStatusCode: number } }> {
-    const recorded = input as unknown as Record<string, unknown>;
+    route: Route,
+    input: object,
+  ): Promise<object & { $metadata: { httpStatusCode: number } }> {
+    const { operation } = route;
+    const recorded = input as Record<string, unknown>;
     try {
       this.faults.faults.beforeCall?.({ service, operation, input: recorded }, this);
       this.faults.check(service, operation);
-      const output = handler();
+      if (this.checker) await this.authorize(service, route, input);
+      const output = route.handle(input);
       this.record(service, operation, recorded, 'ok', undefined);
-      return Promise.resolve({ ...output, $metadata: { httpStatusCode: 200 } });
+      return { ...output, $metadata: { httpStatusCode: 200 } };
     } catch (err) {
       this.record(service, operation, recorded, 'error', err instanceof Error ? err.name : String(err));
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      throw err instanceof Error ? err : new Error(String(err));
+    }
+  }
+
+  /** Throws the service's AccessDenied when the caller may not make this call. */
+  private async authorize(service: SimulatedService, route: Route, input: object): Promise<void> {
+    const checker = this.checker as PermissionChecker;
+    const missing = route.ifMissing?.(input);
+    for (const request of [...route.authorize(input), ...(missing ? [missing] : [])]) {
+      const decision = await checker.check(request);
+      if (decision.allowed) continue;
+      const denial: Denial = {
+        principalArn: decision.principalArn,
+        action: request.action,
+        resource: request.resource,
+        reason: decision.reason,
+      };
+      this.denials.push({
+        ...denial,
+        caller: checker.currentPrincipal().key,
+        service,
+        operation: route.operation,
+      });
+      if (service === 'IAM') throw iamAccessDenied(denial);
+      // A missing object without s3:ListBucket: the read itself fails with 403, naming ListBucket.
+      if (service === 'S3') throw s3AccessDenied(denial, route.operation === 'HeadObject');
+      throw sesAccessDenied(denial);
     }
   }
 

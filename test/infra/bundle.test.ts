@@ -3,8 +3,8 @@
  * (esbuild, CJS, node22, minified, SDK included) loads, exports `handler`, and the one that needs
  * no AWS call answers a real event through its bundled middy and Powertools middlewares.
  */
-import { buildSync } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { buildSync, type Metafile } from 'esbuild';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -14,9 +14,11 @@ const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = ['list-users', 'find-stale-keys', 'check-action-limit', 'deactivate-key', 'send-report'];
 
 let outDir: string;
+let metafile: Metafile;
 beforeAll(() => {
   outDir = mkdtempSync(path.join(tmpdir(), 'keysweep-bundle-'));
-  buildSync({
+  metafile = buildSync({
+    metafile: true,
     entryPoints: Object.fromEntries(
       FUNCTIONS.map((name) => [name, path.join(ROOT, 'functions', name, 'handler.ts')]),
     ),
@@ -27,7 +29,7 @@ beforeAll(() => {
     format: 'cjs',
     minify: true,
     logLevel: 'silent',
-  });
+  }).metafile;
 });
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
@@ -39,6 +41,31 @@ function load(name: string): { handler: Handler } {
   const nodeRequire = require('node:module').createRequire(__filename) as NodeJS.Require;
   return nodeRequire(path.join(outDir, `${name}.js`)) as { handler: Handler };
 }
+
+/** Every .ts file under a folder of the repository. */
+function sourcesUnder(folder: string): string[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const file = path.join(dir, name);
+      return statSync(file).isDirectory() ? walk(file) : file.endsWith('.ts') ? [file] : [];
+    });
+  return walk(path.join(ROOT, folder));
+}
+
+describe('the AGPL-3.0 policy engine of the local simulator (@cloud-copilot/iam-simulate)', () => {
+  it('is in no Lambda bundle', () => {
+    const inputs = Object.keys(metafile.inputs);
+    expect(inputs.some((input) => input.includes('node_modules/@aws-sdk/client-iam/'))).toBe(true);
+    expect(inputs.filter((input) => input.includes('@cloud-copilot'))).toEqual([]);
+  });
+
+  it('is imported by nothing under functions/ or infra/, which import nothing of local/ either', () => {
+    const offenders = [...sourcesUnder('functions'), ...sourcesUnder('infra')].filter((file) =>
+      /from '(@cloud-copilot\/|(\.\.\/)+local\/)/.test(readFileSync(file, 'utf8')),
+    );
+    expect(offenders).toEqual([]);
+  });
+});
 
 describe('the bundled handlers', () => {
   it.each(FUNCTIONS)('%s loads and exports a handler', (name) => {

@@ -66,6 +66,7 @@ function manyUsers(count: number): AccountUser[] {
 
 const demo: AccountFile = {
   now: '2026-11-28T08:00:00Z',
+  ses: { verifiedIdentities: ['example.com'], sandbox: false },
   users: [
     {
       userName: 'alice',
@@ -868,15 +869,12 @@ describe('SimulatedAccount: install and uninstall', () => {
     expect(account.calls[0]!.input).toBe(command.input);
   });
 
-  it('handles a run-sized 30,000 calls quickly', async () => {
+  it('answers and records a run-sized 30,000 calls (how fast is for npm run bench to say)', async () => {
     start({ users: manyUsers(5000) });
-    const t0 = Date.now();
     for (let i = 0; i < 30_000; i++) {
       await iam.send(new ListAccessKeysCommand({ UserName: `u${String((i % 5000) + 1).padStart(5, '0')}` }));
     }
     expect(account.calls).toHaveLength(30_000);
     expect(account.callCounts()).toEqual({ 'IAM.ListAccessKeys': 30_000 });
-    // About 1 s here; matching with one mock.on(Command) per command took over 15 s.
-    expect(Date.now() - t0).toBeLessThan(10_000);
   });
 });

@@ -1,0 +1,208 @@
+/**
+ * The IAM policies of a deployment, read off the template that the KeySweep stack synthesizes for a
+ * configuration (in-process, bundling skipped): each function's role, the state machine's role,
+ * the schedule's role and the report bucket's policy, with every CloudFormation reference resolved
+ * to the names the local run uses. So a change in infra/ changes what a local run may do.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { KeysweepConfig } from '../functions/shared/config';
+import { KeySweepStack } from '../infra/key-sweep-stack';
+import { callerKey } from './callers';
+import {
+  functionArn,
+  LOCAL_ACCOUNT_ID,
+  LOCAL_BUCKET,
+  LOCAL_REGION,
+  LOCAL_STATE_MACHINE,
+} from './execute-sweep';
+import type { AccessPolicies, PolicyDocument, PrincipalPolicies } from './simulated-account/permissions';
+
+const CDK_JSON = path.join(__dirname, '..', 'cdk.json');
+const STACK_NAME = 'KeySweep';
+/** A fixed stack ID: the state machine's log group name is derived from it. */
+const STACK_ID = `arn:aws:cloudformation:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stack/${STACK_NAME}/6f1c0d5e-7a1b-4c3d-9e8f-0a1b2c3d4e5f`;
+
+type Json = unknown;
+interface Resource {
+  Type: string;
+  Properties?: Record<string, Json>;
+}
+interface Reference {
+  ref: string;
+  attributes: Record<string, string>;
+}
+
+/** The feature flags of cdk.json, as `cdk synth` sees them (the `keysweep` settings are passed apart). */
+function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(CDK_JSON, 'utf8')) as { context?: Record<string, unknown> };
+  const flags = { ...cdkJson.context };
+  delete flags.keysweep;
+  return flags;
+}
+
+function logicalIdOf(construct: IConstruct): string {
+  const element = construct instanceof CfnElement ? construct : construct.node.defaultChild;
+  if (!(element instanceof CfnElement))
+    throw new Error(`${construct.node.path} has no CloudFormation resource`);
+  return Stack.of(element).resolve(element.logicalId) as string;
+}
+
+/** Resolves Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split and Fn::Sub; throws on anything else. */
+function resolver(references: ReadonlyMap<string, Reference>) {
+  const pseudo: Record<string, string> = {
+    'AWS::Partition': 'aws',
+    'AWS::AccountId': LOCAL_ACCOUNT_ID,
+    'AWS::Region': LOCAL_REGION,
+    'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::StackName': STACK_NAME,
+    'AWS::StackId': STACK_ID,
+  };
+  const reference = (id: string): Reference => {
+    const found = references.get(id);
+    if (!found) throw new Error(`The local run cannot resolve a reference to ${id}`);
+    return found;
+  };
+  const resolve = (value: Json): Json => {
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value === null || typeof value !== 'object') return value;
+    const node = value as Record<string, Json>;
+    const keys = Object.keys(node);
+    if (keys.length === 1) {
+      const [key] = keys as [string];
+      const arg = node[key];
+      if (key === 'Ref') return pseudo[arg as string] ?? reference(arg as string).ref;
+      if (key === 'Fn::GetAtt') {
+        const [id, attribute] = arg as [string, string];
+        const found = reference(id).attributes[attribute];
+        if (found === undefined) throw new Error(`The local run cannot resolve ${id}.${attribute}`);
+        return found;
+      }
+      if (key === 'Fn::Join') {
+        const [delimiter, parts] = arg as [string, Json[]];
+        return parts.map((part) => String(resolve(part))).join(delimiter);
+      }
+      if (key === 'Fn::Select') {
+        const [index, list] = arg as [Json, Json];
+        return (resolve(list) as Json[])[Number(resolve(index))];
+      }
+      if (key === 'Fn::Split') {
+        const [delimiter, text] = arg as [string, Json];
+        return String(resolve(text)).split(delimiter);
+      }
+      if (key === 'Fn::Sub' && typeof arg === 'string') {
+        return arg.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+          const [id, attribute] = name.split('.') as [string, string | undefined];
+          return attribute === undefined
+            ? (pseudo[id] ?? reference(id).ref)
+            : String(resolve({ 'Fn::GetAtt': [id, attribute] }));
+        });
+      }
+      if (key.startsWith('Fn::')) throw new Error(`The local run cannot resolve ${key}`);
+    }
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, resolve(v)]));
+  };
+  return resolve;
+}
+
+const roleName = (logicalId: string) => `${STACK_NAME}-${logicalId}`.slice(0, 64);
+const roleArn = (logicalId: string) => `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${roleName(logicalId)}`;
+const sessionArn = (logicalId: string, session: string) =>
+  `arn:aws:sts::${LOCAL_ACCOUNT_ID}:assumed-role/${roleName(logicalId)}/${session}`;
+const logGroupArn = (name: string) => `arn:aws:logs:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:log-group:${name}:*`;
+
+/** The deployment's policies for `config`, resolved for the local account. */
+export function synthesizePolicies(config: KeysweepConfig): AccessPolicies {
+  const app = new App({
+    context: { ...cdkJsonContext(), keysweep: config, 'aws:cdk:bundling-stacks': [] },
+  });
+  const stack = new KeySweepStack(app, STACK_NAME, {
+    stackName: STACK_NAME,
+    config,
+    buildVersion: { packageVersion: '0.0.0', commit: 'local', version: '0.0.0+local' },
+    env: { account: LOCAL_ACCOUNT_ID, region: LOCAL_REGION },
+  });
+  const template = app.synth().getStackByName(STACK_NAME).template as { Resources: Record<string, Resource> };
+  const resources = template.Resources;
+
+  const references = new Map<string, Reference>();
+  const bucket = (name: string): Reference => ({ ref: name, attributes: { Arn: `arn:aws:s3:::${name}` } });
+  references.set(logicalIdOf(stack.reportBucket.bucket), bucket(LOCAL_BUCKET));
+  references.set(logicalIdOf(stack.reportBucket.accessLogsBucket), bucket(`${LOCAL_BUCKET}-access-logs`));
+  const functionLogGroups = new Map<string, string>();
+  for (const fn of Object.values(stack.functions)) {
+    const name = fn.name as Parameters<typeof functionArn>[0];
+    const group = `/aws/lambda/keysweep-${name}`;
+    references.set(logicalIdOf(fn.function), {
+      ref: `keysweep-${name}`,
+      attributes: { Arn: functionArn(name) },
+    });
+    references.set(logicalIdOf(fn.logGroup), { ref: group, attributes: { Arn: logGroupArn(group) } });
+    functionLogGroups.set(logicalIdOf(fn.role), logGroupArn(group));
+  }
+  const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${LOCAL_STATE_MACHINE}`;
+  references.set(logicalIdOf(stack.sweep.stateMachine), {
+    ref: stateMachineArn,
+    attributes: { Arn: stateMachineArn, Name: LOCAL_STATE_MACHINE },
+  });
+  for (const [id, resource] of Object.entries(resources)) {
+    if (resource.Type === 'AWS::IAM::Role') {
+      references.set(id, { ref: roleName(id), attributes: { Arn: roleArn(id) } });
+    }
+  }
+  const resolve = resolver(references);
+  const smLogs = logicalIdOf(stack.sweep.logGroup);
+  const smLogGroupName = String(resolve(resources[smLogs]?.Properties?.LogGroupName));
+  references.set(smLogs, { ref: smLogGroupName, attributes: { Arn: logGroupArn(smLogGroupName) } });
+
+  // Every role and the key of the principal it is.
+  const principals: Record<string, { roleId: string; session: string }> = {};
+  for (const fn of Object.values(stack.functions)) {
+    principals[callerKey({ kind: 'function', name: fn.name as Parameters<typeof functionArn>[0] })] = {
+      roleId: logicalIdOf(fn.role),
+      session: `keysweep-${fn.name}`,
+    };
+  }
+  principals[callerKey({ kind: 'state-machine' })] = {
+    roleId: logicalIdOf(stack.sweep.stateMachine.role),
+    session: 'keysweep-state-machine',
+  };
+  const scheduleRoleId = ((
+    resources[logicalIdOf(stack.schedule.rule)]?.Properties?.Targets as {
+      RoleArn?: { 'Fn::GetAtt'?: string[] };
+    }[]
+  )?.[0]?.RoleArn?.['Fn::GetAtt'] ?? [])[0];
+  if (scheduleRoleId === undefined) throw new Error('The schedule rule has no target role');
+  principals[callerKey({ kind: 'schedule' })] = { roleId: scheduleRoleId, session: 'keysweep-schedule' };
+
+  const policiesOf = (roleId: string): PrincipalPolicies['identityPolicies'] => {
+    const role = resources[roleId];
+    if (role?.Properties?.ManagedPolicyArns !== undefined || role?.Properties?.Policies !== undefined) {
+      throw new Error(`${roleId} has managed or inline policies, which the local run cannot read`);
+    }
+    return Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
+      .filter(([, r]) => ((r.Properties?.Roles as Json[]) ?? []).some((x) => resolve(x) === roleName(roleId)))
+      .map(([id, r]) => ({ name: id, policy: resolve(r.Properties?.PolicyDocument) as PolicyDocument }));
+  };
+
+  const access: AccessPolicies = { principals: {}, resourcePolicies: {} };
+  for (const [key, { roleId, session }] of Object.entries(principals)) {
+    const logGroup = functionLogGroups.get(roleId);
+    access.principals[key] = {
+      principalArn: sessionArn(roleId, session),
+      identityPolicies: policiesOf(roleId),
+      ...(logGroup ? { logGroupArn: logGroup } : {}),
+    };
+  }
+  for (const resource of Object.values(resources)) {
+    if (resource.Type !== 'AWS::S3::BucketPolicy') continue;
+    const name = String(resolve(resource.Properties?.Bucket));
+    access.resourcePolicies[`arn:aws:s3:::${name}`] = resolve(
+      resource.Properties?.PolicyDocument,
+    ) as PolicyDocument;
+  }
+  return access;
+}
