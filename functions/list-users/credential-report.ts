@@ -10,6 +10,7 @@ import {
   GetCredentialReportCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
+import { redactAccessKeyIds } from '../shared/masking';
 import { withThrottlingRetry, type RetryOptions } from '../shared/retry';
 
 export interface ReportKeySlot {
@@ -123,41 +124,62 @@ export interface FetchOptions {
   sleep: (ms: number) => Promise<void>;
 }
 
+/** Longest failure text kept in a fallback reason (it reaches report.json, the email and the logs). */
+const MAX_FAILURE_LENGTH = 240;
+
 /**
- * Gets a report no older than 4 hours (generating one if needed). Returns the reason instead
- * when none can be had, so the caller falls back to reading every user.
+ * "Operation: ErrorName: first line of the message", key IDs masked (before it is cut short).
+ * Duck-typed: an error from another realm (a Node built-in under jest) is no `instanceof Error`.
+ */
+function describeFailure(operation: string | null, error: unknown): string {
+  const { name, message } =
+    typeof error === 'object' && error !== null ? (error as { name?: unknown; message?: unknown }) : {};
+  const errorName = typeof name === 'string' && name !== '' ? name : typeof error;
+  const firstLine = (typeof message === 'string' ? message : String(error)).split(/\r?\n/)[0]?.trim() ?? '';
+  const text = redactAccessKeyIds(
+    `${operation ? `${operation}: ` : ''}${errorName}${firstLine ? `: ${firstLine}` : ''}`,
+  );
+  return text.length > MAX_FAILURE_LENGTH ? `${text.slice(0, MAX_FAILURE_LENGTH)}...` : text;
+}
+
+/**
+ * Gets a report no older than 4 hours (generating one if needed). Never throws: when no report
+ * can be had, for whatever reason (IAM's documented errors, GenerateCredentialReport's
+ * LimitExceeded (409) and ServiceFailure (500), GetCredentialReport's ReportNotPresent,
+ * ReportExpired (410), ReportInProgress (404) and ServiceFailure (500); AccessDenied; throttling
+ * that outlasts the retries; a response or CSV keysweep cannot use), it returns the reason, and
+ * the caller reads every user instead. The report is a fast path, never a reason to fail a run.
  */
 export async function fetchCredentialReport(
   iam: IAMClient,
   options: FetchOptions,
 ): Promise<{ report: CredentialReport } | { unavailable: string }> {
-  for (let poll = 1; ; poll++) {
-    const state = (
-      await withThrottlingRetry(() => iam.send(new GenerateCredentialReportCommand({})), options.retry)
-    ).State;
-    if (state === 'COMPLETE') break;
-    if (poll >= options.maxPolls)
-      return { unavailable: `the credential report was still ${state} after ${poll} polls` };
-    await options.sleep(options.pollDelayMs);
-  }
+  let operation = 'GenerateCredentialReport';
   try {
+    for (let poll = 1; ; poll++) {
+      const state = (
+        await withThrottlingRetry(() => iam.send(new GenerateCredentialReportCommand({})), options.retry)
+      ).State;
+      if (state === 'COMPLETE') break;
+      if (poll >= options.maxPolls)
+        return { unavailable: `the credential report was still ${state} after ${poll} polls` };
+      await options.sleep(options.pollDelayMs);
+    }
+    operation = 'GetCredentialReport';
     const response = await withThrottlingRetry(
       () => iam.send(new GetCredentialReportCommand({})),
       options.retry,
     );
-    if (!response.Content || !response.GeneratedTime)
-      return { unavailable: 'the credential report came back empty' };
+    if (!response.Content?.byteLength) return { unavailable: 'the credential report came back empty' };
+    const generatedMs = response.GeneratedTime ? new Date(response.GeneratedTime).getTime() : NaN;
+    if (Number.isNaN(generatedMs))
+      return { unavailable: 'the credential report came back without a valid GeneratedTime' };
     const csv = new TextDecoder().decode(response.Content);
     return {
-      report: { generatedAt: response.GeneratedTime.toISOString(), rows: parseCredentialReport(csv) },
+      report: { generatedAt: new Date(generatedMs).toISOString(), rows: parseCredentialReport(csv) },
     };
   } catch (error) {
-    if (error instanceof CredentialReportFormatError) {
-      return { unavailable: `the credential report could not be read (${error.name}: ${error.message})` };
-    }
-    if (error instanceof Error && /^CredentialReport|^Report/.test(error.name)) {
-      return { unavailable: `the credential report could not be read (${error.name})` };
-    }
-    throw error;
+    const what = error instanceof CredentialReportFormatError ? null : operation;
+    return { unavailable: `the credential report could not be read (${describeFailure(what, error)})` };
   }
 }

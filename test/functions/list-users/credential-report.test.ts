@@ -5,6 +5,8 @@ import {
   GenerateCredentialReportCommand,
   GetCredentialReportCommand,
   IAMClient,
+  LimitExceededException,
+  ServiceFailureException,
   type ReportStateType,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -300,31 +302,48 @@ describe('fetchCredentialReport', () => {
     ['ReportNotPresent', Object.assign(new Error('x'), { name: 'ReportNotPresent' })],
     ['ReportExpired', Object.assign(new Error('x'), { name: 'ReportExpired' })],
     ['ReportInProgress', Object.assign(new Error('x'), { name: 'ReportInProgress' })],
+    ['ServiceFailureException', new ServiceFailureException({ message: 'x', $metadata: {} })],
+    ['AccessDenied', Object.assign(new Error('x'), { name: 'AccessDenied' })],
   ])('answers unavailable when GetCredentialReport throws %s', async (name, error) => {
     generateStates('COMPLETE');
     iamMock.on(GetCredentialReportCommand).rejects(error);
     await expect(fetchCredentialReport(new IAMClient({}), options())).resolves.toEqual({
-      unavailable: `the credential report could not be read (${name})`,
+      unavailable: `the credential report could not be read (GetCredentialReport: ${name}: x)`,
     });
     // not retried: only throttling is
     expect(iamMock).toHaveReceivedCommandTimes(GetCredentialReportCommand, 1);
   });
 
   it.each([
-    ['AccessDenied', 'User is not authorized to perform: iam:GetCredentialReport'],
-    ['ServiceFailure', 'internal error'],
-  ])('throws any other error of GetCredentialReport (%s)', async (name, message) => {
-    generateStates('COMPLETE');
-    iamMock.on(GetCredentialReportCommand).rejects(Object.assign(new Error(message), { name }));
-    await expect(fetchCredentialReport(new IAMClient({}), options())).rejects.toThrow(message);
+    [
+      'LimitExceededException',
+      new LimitExceededException({ message: 'Report generation limit exceeded', $metadata: {} }),
+    ],
+    ['ServiceFailureException', new ServiceFailureException({ message: 'internal error', $metadata: {} })],
+    ['AccessDenied', Object.assign(new Error('not authorized'), { name: 'AccessDenied' })],
+  ])('answers unavailable when GenerateCredentialReport throws %s, naming it', async (name, error) => {
+    iamMock.on(GenerateCredentialReportCommand).rejects(error);
+    await expect(fetchCredentialReport(new IAMClient({}), options())).resolves.toEqual({
+      unavailable: `the credential report could not be read (GenerateCredentialReport: ${name}: ${error.message})`,
+    });
+    expect(iamMock).toHaveReceivedCommandTimes(GenerateCredentialReportCommand, 1);
+    expect(iamMock).not.toHaveReceivedCommand(GetCredentialReportCommand);
   });
 
-  it('throws an error of GenerateCredentialReport (AccessDenied)', async () => {
+  it('masks a key ID in the error message, keeps only its first line and cuts it short', async () => {
+    const keyId = 'AKIAIOSFODNN7EXAMPLE';
+    const message = `key ${keyId} is odd ${'x'.repeat(400)}\nsecond line ${keyId}`;
     iamMock
       .on(GenerateCredentialReportCommand)
-      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
-    await expect(fetchCredentialReport(new IAMClient({}), options())).rejects.toThrow('not authorized');
-    expect(iamMock).not.toHaveReceivedCommand(GetCredentialReportCommand);
+      .rejects(new ServiceFailureException({ message, $metadata: {} }));
+    const result = await fetchCredentialReport(new IAMClient({}), options());
+    const reason = 'unavailable' in result ? result.unavailable : '';
+    expect(reason).toContain(
+      'GenerateCredentialReport: ServiceFailureException: key AKIA************MPLE is odd',
+    );
+    expect(reason).not.toContain(keyId);
+    expect(reason).not.toContain('second line');
+    expect(reason.length).toBeLessThan(300);
   });
 
   it('retries throttled GenerateCredentialReport and GetCredentialReport calls', async () => {
@@ -346,21 +365,58 @@ describe('fetchCredentialReport', () => {
     expect(pollSleep).not.toHaveBeenCalled();
   });
 
-  it('throws throttling that outlasts the retries', async () => {
-    generateStates('COMPLETE');
-    iamMock.on(GetCredentialReportCommand).rejects(throttlingError());
-    await expect(fetchCredentialReport(new IAMClient({}), options())).rejects.toThrow('Rate exceeded');
-    expect(iamMock).toHaveReceivedCommandTimes(GetCredentialReportCommand, 4);
-  });
+  it.each(['GenerateCredentialReport', 'GetCredentialReport'] as const)(
+    'answers unavailable when throttling of %s outlasts the retries',
+    async (operation) => {
+      generateStates('COMPLETE');
+      serveReport();
+      const command =
+        operation === 'GenerateCredentialReport'
+          ? GenerateCredentialReportCommand
+          : GetCredentialReportCommand;
+      iamMock.on(command).rejects(throttlingError());
+      await expect(fetchCredentialReport(new IAMClient({}), options())).resolves.toEqual({
+        unavailable: `the credential report could not be read (${operation}: Throttling: Rate exceeded)`,
+      });
+      expect(iamMock).toHaveReceivedCommandTimes(command, 4);
+    },
+  );
 
-  it.each([
-    ['no Content', { GeneratedTime: GENERATED }],
-    ['no GeneratedTime', { Content: new TextEncoder().encode(REALISTIC_CSV) }],
-  ])('answers unavailable for a report with %s', async (_name, response) => {
+  it.each<[string, object, string]>([
+    ['no Content', { GeneratedTime: GENERATED }, 'the credential report came back empty'],
+    [
+      'an empty Content',
+      { Content: new Uint8Array(), GeneratedTime: GENERATED },
+      'the credential report came back empty',
+    ],
+    [
+      'no GeneratedTime',
+      { Content: new TextEncoder().encode(REALISTIC_CSV) },
+      'the credential report came back without a valid GeneratedTime',
+    ],
+    [
+      'a GeneratedTime that is no date',
+      { Content: new TextEncoder().encode(REALISTIC_CSV), GeneratedTime: new Date('not a date') },
+      'the credential report came back without a valid GeneratedTime',
+    ],
+  ])('answers unavailable for a report with %s', async (_name, response, reason) => {
     generateStates('COMPLETE');
     iamMock.on(GetCredentialReportCommand).resolves(response);
     await expect(fetchCredentialReport(new IAMClient({}), options())).resolves.toEqual({
-      unavailable: 'the credential report came back empty',
+      unavailable: reason,
+    });
+  });
+
+  it('answers unavailable for a Content that is not bytes', async () => {
+    generateStates('COMPLETE');
+    iamMock
+      .on(GetCredentialReportCommand)
+      .resolves({ Content: { byteLength: 3 } as unknown as Uint8Array, GeneratedTime: GENERATED });
+    const result = await fetchCredentialReport(new IAMClient({}), options());
+    expect(result).toEqual({
+      unavailable: expect.stringMatching(
+        /^the credential report could not be read \(GetCredentialReport: TypeError: /,
+      ),
     });
   });
 

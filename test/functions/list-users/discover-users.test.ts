@@ -4,7 +4,9 @@ import {
   GenerateCredentialReportCommand,
   GetCredentialReportCommand,
   IAMClient,
+  LimitExceededException,
   ListUsersCommand,
+  ServiceFailureException,
 } from '@aws-sdk/client-iam';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -233,7 +235,7 @@ describe('discoverUsers on a full-scan day', () => {
     [
       'GetCredentialReport says not present',
       () => iamMock.on(GetCredentialReportCommand).rejects(notPresent),
-      'the credential report could not be read (CredentialReportNotPresentException)',
+      'the credential report could not be read (GetCredentialReport: CredentialReportNotPresentException: no report)',
     ],
     [
       'GetCredentialReport says expired',
@@ -241,7 +243,7 @@ describe('discoverUsers on a full-scan day', () => {
         iamMock
           .on(GetCredentialReportCommand)
           .rejects(new CredentialReportExpiredException({ message: 'expired', $metadata: {} })),
-      'the credential report could not be read (CredentialReportExpiredException)',
+      'the credential report could not be read (GetCredentialReport: CredentialReportExpiredException: expired)',
     ],
     [
       'the report is still being generated',
@@ -277,11 +279,48 @@ describe('discoverUsers on a full-scan day', () => {
     await expect(discoverUsers(deps())).rejects.toThrow('Access Denied');
   });
 
-  it('fails on an IAM error other than an unavailable report', async () => {
+  it.each<[string, () => void, string]>([
+    [
+      'GenerateCredentialReport hits its limit',
+      () =>
+        iamMock
+          .on(GenerateCredentialReportCommand)
+          .rejects(new LimitExceededException({ message: 'limit exceeded', $metadata: {} })),
+      'GenerateCredentialReport: LimitExceededException: limit exceeded',
+    ],
+    [
+      'GetCredentialReport is denied',
+      () =>
+        iamMock
+          .on(GetCredentialReportCommand)
+          .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' })),
+      'GetCredentialReport: AccessDenied: not authorized',
+    ],
+    [
+      'IAM fails',
+      () =>
+        iamMock
+          .on(GetCredentialReportCommand)
+          .rejects(new ServiceFailureException({ message: 'internal error', $metadata: {} })),
+      'GetCredentialReport: ServiceFailureException: internal error',
+    ],
+  ])('reads every user, without hints, when %s, and says why', async (_name, setup, failure) => {
+    setup();
+    const discovery = await discoverUsers(deps());
+    expect(discovery).toStrictEqual({
+      source: 'full-scan',
+      reason: `the credential report could not be read (${failure})`,
+      usersInAccount: 7,
+      users: ALL_USERS.map((userName) => ({ userName })),
+      credentialReportGeneratedAt: null,
+    });
+  });
+
+  it('fails when ListUsers fails: without the user list nothing can be read', async () => {
     iamMock
-      .on(GetCredentialReportCommand)
+      .on(ListUsersCommand)
       .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
-    await expect(discoverUsers(deps())).rejects.toThrow('not authorized');
+    await expect(discoverUsers(deps({ fullScanOn: 'ALWAYS' }))).rejects.toThrow('not authorized');
   });
 
   // Regression: a key index that is not JSON at all (truncated, hand-edited) used to throw a
