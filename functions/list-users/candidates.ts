@@ -7,7 +7,7 @@
 import type { Policy } from '../shared/config';
 import { ageInDays } from '../shared/days';
 import type { KeyIndex } from '../shared/key-index';
-import type { CredentialReportRow } from './credential-report';
+import type { CredentialReportRow } from './credential-report-csv';
 
 export type CandidateReason = 'may-need-action' | 'unknown-key' | 'deactivated-by-keysweep';
 

@@ -6,7 +6,7 @@
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ReportKeySlot } from './credential-report';
+import type { ReportKeySlot } from './credential-report-csv';
 import { policyOf, WEEKDAYS, type KeysweepConfig } from '../shared/config';
 import { readKeyIndex } from '../shared/key-index';
 import type { RetryOptions } from '../shared/retry';

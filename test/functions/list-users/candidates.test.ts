@@ -1,5 +1,5 @@
 import { selectCandidates } from '../../../functions/list-users/candidates';
-import type { CredentialReportRow, ReportKeySlot } from '../../../functions/list-users/credential-report';
+import type { CredentialReportRow, ReportKeySlot } from '../../../functions/list-users/credential-report-csv';
 import { policyOf, type Policy } from '../../../functions/shared/config';
 import type { KeyIndex } from '../../../functions/shared/key-index';
 import { NOW, daysAgo, keyId, testConfig } from '../fixtures';

@@ -12,7 +12,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { discoverUsers, type DiscoverDeps } from '../../../functions/list-users/discover-users';
-import type { ReportKeySlot } from '../../../functions/list-users/credential-report';
+import type { ReportKeySlot } from '../../../functions/list-users/credential-report-csv';
 import type { KeyIndex } from '../../../functions/shared/key-index';
 import {
   FakeBucket,
