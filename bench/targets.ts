@@ -28,6 +28,12 @@ export function checkTargets(result: ScenarioRun): TargetCheck[] {
       check('state transitions', stats.transitions.total, 60),
       check('Lambda invocations', stats.lambdaInvocations.total, 60),
       check('IAM calls', iamCalls, 20),
+      // the fast path lists every user too (MaxItems 1,000), so no user is invisible to it
+      check(
+        'ListUsers calls (1,000 users a page)',
+        stats.awsCalls['IAM.ListUsers'] ?? 0,
+        Math.ceil(result.users / 1000),
+      ),
       check(
         '30 quiet days: cost beyond the free tier (USD)',
         stats.estimatedCostUsd.per30DaysWithinFreeTier,

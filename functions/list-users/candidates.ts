@@ -1,15 +1,17 @@
 /**
- * Which users of the credential report could have a key that needs action today. Pure.
+ * Which users could have a key that needs action today, by the credential report. Pure.
  * The report only narrows the search: a user is read if any of its key slots might be old enough
  * to warn, deactivate or delete, or is a key the key index cannot account for (created since the
  * last run, or re-activated: last_rotated moves on activation, so an old key can look young).
+ * The report cannot vouch for a user it has no readable row of (created since the report, or its
+ * row was unreadable): every such user that ListUsers names is read.
  */
 import type { Policy } from '../shared/config';
 import { ageInDays } from '../shared/days';
 import type { KeyIndex } from '../shared/key-index';
-import type { CredentialReportRow } from './credential-report';
+import type { CredentialReportRow } from './credential-report-csv';
 
-export type CandidateReason = 'may-need-action' | 'unknown-key' | 'deactivated-by-keysweep';
+export type CandidateReason = 'may-need-action' | 'unknown-key' | 'deactivated-by-keysweep' | 'no-report-row';
 
 export interface Candidates {
   userNames: string[];
@@ -52,8 +54,15 @@ function whyRead(
   return null;
 }
 
+/**
+ * The users to read: the report's rows that call for it (in report order), then every user of
+ * `allUserNames` (ListUsers) without a readable row (in that order). A row whose user ListUsers
+ * does not name (deleted since the report) is still judged: reading a user that is gone is cheap
+ * and takes it out of the key index.
+ */
 export function selectCandidates(
   rows: readonly CredentialReportRow[],
+  allUserNames: readonly string[],
   index: KeyIndex,
   policy: Policy,
   now: Date,
@@ -63,6 +72,7 @@ export function selectCandidates(
     'may-need-action': 0,
     'unknown-key': 0,
     'deactivated-by-keysweep': 0,
+    'no-report-row': 0,
   };
   const userNames: string[] = [];
   for (const row of rows) {
@@ -70,6 +80,12 @@ export function selectCandidates(
     if (reason === null) continue;
     reasons[reason]++;
     userNames.push(row.userName);
+  }
+  const inReport = new Set(rows.map((row) => row.userName));
+  for (const userName of new Set(allUserNames)) {
+    if (inReport.has(userName)) continue;
+    reasons['no-report-row']++;
+    userNames.push(userName);
   }
   return { userNames, reasons };
 }

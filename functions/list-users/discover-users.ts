@@ -1,18 +1,18 @@
 /**
  * Which users a run reads. Every user on a full-scan day (fullScanOn, or when asked, or when
- * keysweep has no key index yet, or the credential report cannot be had); otherwise only the
- * credential report's candidates. The report is fetched either way: its last-use dates spare a
- * GetAccessKeyLastUsed call per key.
+ * keysweep has no key index yet, or the credential report cannot be had, whatever the error);
+ * otherwise the credential report's candidates and every user it has no readable row of. The
+ * report is fetched either way: its last-use dates spare a GetAccessKeyLastUsed call per key.
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ReportKeySlot } from './credential-report';
+import type { ReportKeySlot } from './credential-report-csv';
 import { policyOf, WEEKDAYS, type KeysweepConfig } from '../shared/config';
 import { readKeyIndex } from '../shared/key-index';
 import type { RetryOptions } from '../shared/retry';
 import { listAllUserNames } from './all-users';
-import { selectCandidates } from './candidates';
-import { fetchCredentialReport, type FetchOptions } from './credential-report';
+import { selectCandidates, type Candidates } from './candidates';
+import { fetchCredentialReport, type CredentialReport, type FetchOptions } from './credential-report';
 
 export interface DiscoveredUser {
   userName: string;
@@ -47,6 +47,19 @@ function fullScanReason(deps: DiscoverDeps): string | null {
   return null;
 }
 
+/** The fast path's reason: why each user is read, and what the report could not say. */
+function candidatesReason(report: CredentialReport, reasons: Candidates['reasons']): string {
+  const unreadable = report.unreadable.length;
+  const first = report.unreadable[0];
+  return (
+    `credential report of ${report.generatedAt}: ${reasons['may-need-action']} users may need action, ` +
+    `${reasons['unknown-key']} have a key created or re-activated since the last run, ` +
+    `${reasons['deactivated-by-keysweep']} have a key keysweep deactivated, ` +
+    `${reasons['no-report-row']} have no readable row in it (${unreadable} rows unreadable` +
+    `${first ? `, the first on line ${first.line}: ${first.problem}` : ''})`
+  );
+}
+
 export async function discoverUsers(deps: DiscoverDeps): Promise<Discovery> {
   const fetched = await fetchCredentialReport(deps.iam, { ...deps.report, retry: deps.retry });
   const report = 'report' in fetched ? fetched.report : null;
@@ -57,12 +70,14 @@ export async function discoverUsers(deps: DiscoverDeps): Promise<Discovery> {
   };
 
   const index = await readKeyIndex(deps.s3, deps.bucket);
+  // Every user, whichever the path: the report cannot vouch for a user it has no readable row of.
+  // At most 5 ListUsers calls for IAM's 5,000 users (MaxItems 1,000; IAM may return fewer).
+  const userNames = await listAllUserNames(deps.iam, deps.retry);
   const reason =
     fullScanReason(deps) ??
     (typeof index === 'string' ? index : null) ??
     ('unavailable' in fetched ? fetched.unavailable : null);
   if (reason !== null || report === null || typeof index === 'string') {
-    const userNames = await listAllUserNames(deps.iam, deps.retry);
     return {
       source: 'full-scan',
       reason: reason ?? 'every user is read',
@@ -71,15 +86,11 @@ export async function discoverUsers(deps: DiscoverDeps): Promise<Discovery> {
       credentialReportGeneratedAt: report?.generatedAt ?? null,
     };
   }
-  const candidates = selectCandidates(report.rows, index, policyOf(deps.config), deps.now);
-  const { reasons } = candidates;
+  const candidates = selectCandidates(report.rows, userNames, index, policyOf(deps.config), deps.now);
   return {
     source: 'credential-report',
-    reason:
-      `credential report of ${report.generatedAt}: ${reasons['may-need-action']} users may need action, ` +
-      `${reasons['unknown-key']} have a key created or re-activated since the last run, ` +
-      `${reasons['deactivated-by-keysweep']} have a key keysweep deactivated`,
-    usersInAccount: report.rows.length,
+    reason: candidatesReason(report, candidates.reasons),
+    usersInAccount: userNames.length,
     users: candidates.userNames.map(withHints),
     credentialReportGeneratedAt: report.generatedAt,
   };

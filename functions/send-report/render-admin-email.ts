@@ -152,6 +152,7 @@ function summaryRows(report: Report): [string, string][] {
       'Users read',
       `${report.usersRead} (${report.discovery.source === 'full-scan' ? 'full scan' : 'credential report candidates'} of ${report.discovery.usersInAccount} users)`,
     ],
+    ['Why these users', report.discovery.reason],
   ];
 }
 

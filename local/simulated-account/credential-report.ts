@@ -4,7 +4,12 @@
  * then INPROGRESS, before COMPLETE; GetCredentialReport fails with ReportNotPresent, ReportExpired
  * or ReportInProgress; a report is at most 4 hours old; last_rotated moves on re-activation;
  * slots hold no key IDs; fields may be N/A; the <root_account> row is not a user; users and keys
- * created after generation are missing.
+ * created after generation are missing. User names may hold commas (IAM allows `+=,.@_-`).
+ *
+ * Quoting: AWS does not document whether the report quotes a field that holds a comma. The
+ * simulator assumes RFC 4180 (a field with a comma or a quote is quoted, a quote doubled), the
+ * only way such a row keeps its field count; keysweep reads it, and sets aside a row written
+ * without quotes, which the `malformedCredentialReportRows` fault writes (with truncated rows).
  */
 import {
   CredentialReportExpiredException,
@@ -13,6 +18,7 @@ import {
   type GenerateCredentialReportCommandOutput,
   type GetCredentialReportCommandOutput,
 } from '@aws-sdk/client-iam';
+import type { Faults } from './faults';
 import { SIMULATED_LAST_USED_REGION, SIMULATED_LAST_USED_SERVICE, type SimulatedIam } from './iam';
 
 /** A credential report this old (or older) is expired; a younger one is reused by GenerateCredentialReport. */
@@ -63,8 +69,8 @@ export class SimulatedCredentialReport {
     private readonly nowMs: number,
     /** how old the report is when the simulation starts, hours */
     ageHours: number,
-    /** INPROGRESS answers before a new report is COMPLETE */
-    private readonly polls: number,
+    /** credentialReportPolls: INPROGRESS answers before a new report is COMPLETE (default 1) */
+    private readonly faults: Pick<Faults, 'credentialReportPolls' | 'malformedCredentialReportRows'> = {},
   ) {
     this.report = this.build(nowMs - ageHours * 3600 * 1000);
   }
@@ -88,7 +94,7 @@ export class SimulatedCredentialReport {
     if (this.report && this.nowMs - this.report.generatedMs < CREDENTIAL_REPORT_MAX_AGE_MS) {
       return { State: 'COMPLETE' };
     }
-    this.generation = { inProgressLeft: Math.max(0, this.polls) };
+    this.generation = { inProgressLeft: Math.max(0, this.faults.credentialReportPolls ?? 1) };
     return {
       State: 'STARTED',
       Description: this.report
@@ -123,6 +129,20 @@ export class SimulatedCredentialReport {
     };
   }
 
+  /** A user's line, malformed if a fault says so. */
+  private rowOf(userName: string, fields: readonly string[]): string {
+    switch (this.faults.malformedCredentialReportRows?.[userName]) {
+      case 'unquoted':
+        return fields.join(',');
+      case 'truncated': {
+        const line = csvLine(fields);
+        return line.slice(0, Math.floor(line.length / 2));
+      }
+      case undefined:
+        return csvLine(fields);
+    }
+  }
+
   /**
    * The credential report as AWS would have generated it at `generatedMs`, from the current state:
    * users and keys created later are missing; a key re-activated later was inactive then and its
@@ -133,7 +153,7 @@ export class SimulatedCredentialReport {
     for (const user of this.iam.allUsers()) rootCreateMs = Math.min(rootCreateMs, user.createMs);
     const rows = [CREDENTIAL_REPORT_HEADER];
     rows.push(
-      [
+      csvLine([
         '<root_account>',
         `arn:aws:iam::${this.iam.accountId}:root`,
         reportDate(rootCreateMs),
@@ -145,7 +165,7 @@ export class SimulatedCredentialReport {
         ...EMPTY_KEY_SLOT,
         ...EMPTY_KEY_SLOT,
         ...NO_CERTS,
-      ].join(','),
+      ]),
     );
     for (const name of this.iam.namesInOrder()) {
       const user = this.iam.user(name);
@@ -168,24 +188,28 @@ export class SimulatedCredentialReport {
           used === undefined ? 'N/A' : SIMULATED_LAST_USED_SERVICE,
         ];
       });
-      rows.push(
-        [
-          user.userName,
-          user.arn,
-          reportDate(user.createMs),
-          'false',
-          'N/A',
-          'N/A',
-          'N/A',
-          'false',
-          ...(slots[0] as string[]),
-          ...(slots[1] as string[]),
-          ...NO_CERTS,
-        ].join(','),
-      );
+      const fields = [
+        user.userName,
+        user.arn,
+        reportDate(user.createMs),
+        'false',
+        'N/A',
+        'N/A',
+        'N/A',
+        'false',
+        ...(slots[0] as string[]),
+        ...(slots[1] as string[]),
+        ...NO_CERTS,
+      ];
+      rows.push(this.rowOf(user.userName, fields));
     }
     return { generatedMs, csv: rows.join('\n') };
   }
+}
+
+/** One RFC 4180 line: a field with a comma, a quote or a line break is quoted, its quotes doubled. */
+function csvLine(fields: readonly string[]): string {
+  return fields.map((f) => (/[",\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',');
 }
 
 /** A credential-report date: ISO 8601 to the second with an explicit +00:00 offset, as AWS writes it. */

@@ -1,7 +1,20 @@
-/** Faults a simulated account can inject: throttling, SES down, a slow credential report, hooks. */
+/**
+ * Faults a simulated account can inject: throttling, SES down, a slow, failing or malformed
+ * credential report, hooks.
+ */
+import { LimitExceededException, ServiceFailureException } from '@aws-sdk/client-iam';
 import type { SimulatedAccount, SimulatedService } from './simulated-account';
 import { iamThrottling, sesError } from './aws-errors';
 import { mulberry32 } from './prng';
+
+/**
+ * How a user's credential report row is written malformed: 'unquoted' without RFC 4180 quotes
+ * (a comma in the user name, and so in its ARN, then splits fields), 'truncated' cut off halfway.
+ */
+export type MalformedReportRow = 'unquoted' | 'truncated';
+
+/** Errors a credential report operation can be made to fail with (see `credentialReportFailure`). */
+export type CredentialReportFailure = 'LimitExceededException' | 'ServiceFailureException' | 'Throttling';
 
 export interface Faults {
   /** Fraction (0..1) of IAM calls that throw a Throttling error, deterministic from `seed`. */
@@ -15,6 +28,16 @@ export interface Faults {
    * INPROGRESS this many times, then COMPLETE (default 1).
    */
   credentialReportPolls?: number;
+  /** Users whose row of the credential report is written malformed, and how. */
+  malformedCredentialReportRows?: Readonly<Record<string, MalformedReportRow>>;
+  /**
+   * Every call of this credential report operation fails with this error: GenerateCredentialReport
+   * documents LimitExceeded (409) and ServiceFailure (500); any IAM call may be throttled.
+   */
+  credentialReportFailure?: {
+    operation: 'GenerateCredentialReport' | 'GetCredentialReport';
+    error: CredentialReportFailure;
+  };
   /** Runs before every call (IAM, S3, SES), before throttling; may mutate the account. */
   beforeCall?: (
     call: { service: SimulatedService; operation: string; input: Record<string, unknown> },
@@ -36,11 +59,34 @@ export class FaultInjector {
 
   /** Throws the error this call fails with, if a fault hits it. */
   check(service: SimulatedService, operation: string): void {
+    const reportFailure = this.faults.credentialReportFailure;
+    if (service === 'IAM' && operation === reportFailure?.operation) throw reportError(reportFailure.error);
     if (service === 'IAM' && this.throttleRate > 0 && this.random() < this.throttleRate)
       throw iamThrottling();
     if (service === 'SES' && operation === 'SendEmail' && this.faults.sesDown) {
       // What SDK v3 surfaces for SES's unmodelled ServiceUnavailable code.
       throw sesError('ServiceUnavailable', 'Service Unavailable', 503);
     }
+  }
+}
+
+/**
+ * The error as SDK v3 surfaces it. AWS documents the codes and statuses, not the messages: these
+ * messages are made up.
+ */
+function reportError(name: CredentialReportFailure): Error {
+  switch (name) {
+    case 'LimitExceededException':
+      return new LimitExceededException({
+        message: 'Credential report generation limit exceeded for the account.',
+        $metadata: { httpStatusCode: 409 },
+      });
+    case 'ServiceFailureException':
+      return new ServiceFailureException({
+        message: 'The request processing has failed because of an unknown error.',
+        $metadata: { httpStatusCode: 500 },
+      });
+    case 'Throttling':
+      return iamThrottling();
   }
 }

@@ -157,7 +157,7 @@ export class SimulatedAccount {
       this.iam,
       this.nowMs,
       this.credentialReportAgeHours ?? 0,
-      options.faults?.credentialReportPolls ?? 1,
+      options.faults,
     );
     this.s3 = new SimulatedS3(this.nowMs);
     this.ses = new SimulatedSes(

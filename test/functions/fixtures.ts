@@ -282,3 +282,28 @@ export const CREDENTIAL_REPORT_HEADER =
   'access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,' +
   'access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,' +
   'cert_2_active,cert_2_last_rotated';
+
+/**
+ * A report as AWS writes it: LF line ends, +00:00 dates, N/A where there is nothing, and RFC 4180
+ * quotes around the fields with a comma (AWS does not document its quoting; see credential-report-csv.ts).
+ */
+export const REALISTIC_CREDENTIAL_REPORT = [
+  CREDENTIAL_REPORT_HEADER,
+  '<root_account>,arn:aws:iam::123456789012:root,2019-01-01T00:00:00+00:00,not_supported,' +
+    '2026-11-27T10:00:00+00:00,not_supported,not_supported,true,true,2020-02-02T02:02:02+00:00,' +
+    '2026-11-01T00:00:00+00:00,us-east-1,iam,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A',
+  // two keys: one used, one never used
+  'alice,arn:aws:iam::123456789012:user/alice,2025-01-01T00:00:00+00:00,true,2026-11-20T09:00:00+00:00,' +
+    '2025-01-01T00:00:00+00:00,N/A,true,true,2026-05-01T10:00:00+00:00,2026-11-20T09:00:00+00:00,' +
+    'eu-west-1,s3,true,2026-11-01T12:30:45+00:00,N/A,N/A,N/A,false,N/A,false,N/A',
+  // no keys at all (console user)
+  'bob,arn:aws:iam::123456789012:user/bob,2025-03-01T00:00:00+00:00,true,no_information,' +
+    '2025-03-01T00:00:00+00:00,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A',
+  // key 1 deleted: only slot 2 holds a key, inactive
+  'carol,arn:aws:iam::123456789012:user/carol,2024-06-01T00:00:00+00:00,false,N/A,N/A,N/A,false,' +
+    'false,N/A,N/A,N/A,N/A,false,2026-01-03T08:15:00+00:00,2026-02-01T00:00:00+00:00,us-east-1,ec2,' +
+    'false,N/A,false,N/A',
+  // an IAM user name may hold a comma (here under the path /ops/): name and ARN quoted
+  '"ops,team","arn:aws:iam::123456789012:user/ops/ops,team",2025-01-01T00:00:00+00:00,false,N/A,N/A,' +
+    'N/A,false,true,2026-10-10T10:10:10+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A',
+].join('\n');

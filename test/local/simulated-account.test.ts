@@ -7,12 +7,14 @@ import {
   GetAccessKeyLastUsedCommand,
   GetCredentialReportCommand,
   IAMClient,
+  LimitExceededException,
   ListAccessKeysCommand,
   ListGroupsForUserCommand,
   ListRolesCommand,
   ListUserTagsCommand,
   ListUsersCommand,
   NoSuchEntityException,
+  ServiceFailureException,
   UpdateAccessKeyCommand,
   paginateListUsers,
 } from '@aws-sdk/client-iam';
@@ -32,8 +34,11 @@ import {
   SimulatedAccount,
   type AccountFile,
   type AccountUser,
+  type CredentialReportFailure,
   type Faults,
+  type MalformedReportRow,
 } from '../../local/simulated-account';
+import { parseCsvLine } from '../../functions/list-users/credential-report-csv';
 
 const NOW = new Date('2026-11-28T08:00:00Z');
 const HOUR = 3_600_000;
@@ -685,6 +690,110 @@ describe('SimulatedAccount: throttling', () => {
     throttle = false;
     expect((await iam.send(new GenerateCredentialReportCommand({}))).State).toBe('INPROGRESS');
     expect(account.calls[1]).toMatchObject({ outcome: 'error', error: 'Throttling' });
+  });
+});
+
+describe('SimulatedAccount: credential report quoting and faults', () => {
+  const commaAccount: AccountFile = {
+    users: [
+      {
+        userName: 'ops,team',
+        createDate: '2024-01-01T00:00:00Z',
+        accessKeys: [
+          { accessKeyId: 'AKIAOPSTEAM000000001', status: 'Active', createDate: '2026-01-01T00:00:00Z' },
+        ],
+      },
+      { userName: 'plain', createDate: '2024-01-01T00:00:00Z' },
+      { userName: 'x=y+z@corp.example', createDate: '2024-01-01T00:00:00Z' },
+    ],
+  };
+
+  async function reportLines(): Promise<string[]> {
+    const out = await iam.send(new GetCredentialReportCommand({}));
+    return new TextDecoder().decode(out.Content).split('\n');
+  }
+
+  it('quotes a user name and an ARN with a comma (RFC 4180), and leaves other fields bare', async () => {
+    start(commaAccount);
+    const lines = await reportLines();
+    const ops = lines.find((l) => l.startsWith('"ops,team"'));
+    expect(ops).toBe(
+      '"ops,team","arn:aws:iam::123456789012:user/ops,team",2024-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,' +
+        'true,2026-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A',
+    );
+    expect(lines.filter((l) => l.includes('"'))).toEqual([ops]);
+    for (const line of lines) expect(parseCsvLine(line)).toHaveLength(22);
+    expect(lines.map((l) => parseCsvLine(l)?.[0])).toEqual([
+      'user',
+      '<root_account>',
+      'ops,team',
+      'plain',
+      'x=y+z@corp.example',
+    ]);
+  });
+
+  it.each<[MalformedReportRow, (bad: string, wellFormed: string) => void]>([
+    [
+      'unquoted',
+      (bad) => {
+        expect(bad).toBe(bad.replace(/"/g, ''));
+        expect(parseCsvLine(bad)).toHaveLength(24); // the comma splits the name and the ARN
+      },
+    ],
+    [
+      'truncated',
+      (bad, wellFormed) => {
+        expect(bad.length).toBe(Math.floor(wellFormed.length / 2));
+        expect(wellFormed.startsWith(bad)).toBe(true);
+        expect(parseCsvLine(bad)).toHaveLength(7);
+      },
+    ],
+  ])('writes a %s row on request, and every other row as before', async (fault, check) => {
+    start(commaAccount);
+    const wellFormed = await reportLines();
+    account.uninstall();
+    start(commaAccount, { malformedCredentialReportRows: { 'ops,team': fault } });
+    const lines = await reportLines();
+    expect(lines).toHaveLength(wellFormed.length);
+    expect(lines.filter((l, i) => l !== wellFormed[i])).toEqual([lines[2]]);
+    check(lines[2] ?? '', wellFormed[2] ?? '');
+  });
+
+  it.each<[CredentialReportFailure, string, number]>([
+    ['LimitExceededException', 'LimitExceededException', 409],
+    ['ServiceFailureException', 'ServiceFailureException', 500],
+    ['Throttling', 'Throttling', 400],
+  ])(
+    'fails GenerateCredentialReport with %s on every call, and nothing else',
+    async (error, name, status) => {
+      start(demo, { credentialReportFailure: { operation: 'GenerateCredentialReport', error } });
+      for (let i = 0; i < 2; i++) {
+        await expect(iam.send(new GenerateCredentialReportCommand({}))).rejects.toMatchObject({
+          name,
+          $metadata: { httpStatusCode: status },
+        });
+      }
+      if (error === 'LimitExceededException') {
+        await expect(iam.send(new GenerateCredentialReportCommand({}))).rejects.toBeInstanceOf(
+          LimitExceededException,
+        );
+      }
+      expect((await iam.send(new GetCredentialReportCommand({}))).GeneratedTime).toEqual(NOW);
+      expect((await iam.send(new ListUsersCommand({}))).Users).toHaveLength(3);
+      expect(account.calls.filter((c) => c.outcome === 'error').map((c) => c.operation)).toEqual(
+        Array(error === 'LimitExceededException' ? 3 : 2).fill('GenerateCredentialReport'),
+      );
+    },
+  );
+
+  it('fails GetCredentialReport on request, GenerateCredentialReport still answers', async () => {
+    start(demo, {
+      credentialReportFailure: { operation: 'GetCredentialReport', error: 'ServiceFailureException' },
+    });
+    expect((await iam.send(new GenerateCredentialReportCommand({}))).State).toBe('COMPLETE');
+    await expect(iam.send(new GetCredentialReportCommand({}))).rejects.toBeInstanceOf(
+      ServiceFailureException,
+    );
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { bucketObjectsOf, LOCAL_BUCKET, runWorkflow, type WorkflowRun } from '../../local/run-workflow';
 import { iamCallCount } from '../../local/run-stats';
-import type { AccountFile } from '../../local/simulated-account';
+import type { AccountFile, Faults, MalformedReportRow } from '../../local/simulated-account';
 import { account, config, daysAgo, key, keyId, keysOf, user, writeCalls } from './sweep-fixtures';
 
 jest.setTimeout(120_000);
@@ -28,6 +28,10 @@ function readUsers(run: WorkflowRun): string[] {
 function baseUsers() {
   return Array.from({ length: 300 }, (_, i) => user(`quiet-${i}`, [key(1000 + i, 10 + (i % 50))]));
 }
+
+/** A user whose key (key 1) enters the warning window between the two days: read and deactivated on day 2. */
+const ageing = (userName: string) =>
+  user(userName, [key(1, 89, { createDate: new Date(FRIDAY.getTime() - 89.5 * 86_400_000).toISOString() })]);
 
 /** When a user's keys were re-activated between the two days: 12 hours before the second run. */
 const REACTIVATED_AT = new Date(SATURDAY.getTime() - 12 * 3600_000).toISOString();
@@ -55,6 +59,7 @@ async function twoDays(
   first: AccountFile,
   change: (after: AccountFile) => AccountFile = (a) => a,
   config = weekly,
+  faults: Faults = {},
 ) {
   const day1 = await runWorkflow({ account: first, config, now: FRIDAY });
   const day2Account = change({
@@ -67,6 +72,7 @@ async function twoDays(
     config,
     now: SATURDAY,
     bucketObjects: bucketObjectsOf(day1),
+    faults,
   });
   return { day1, day2 };
 }
@@ -82,26 +88,65 @@ describe('discovery through the credential report', () => {
       usersInAccount: 300,
       usersToRead: 0,
     });
-    expect(iamCallCount(day2.stats)).toBeLessThanOrEqual(5);
+    // GenerateCredentialReport, GetCredentialReport and ListUsers (100 users a page here)
+    expect(day2.stats.awsCalls['IAM.ListUsers']).toBe(3);
+    expect(iamCallCount(day2.stats)).toBe(5);
     expect(day2.stats.lambdaInvocations.total).toBeLessThanOrEqual(4);
   });
 
   it('reads the users whose keys enter the warning window or the limit, and acts on them', async () => {
-    const first = account(
-      [
-        ...baseUsers(),
-        user('ageing', [
-          key(1, 89, { createDate: new Date(FRIDAY.getTime() - 89.5 * 86_400_000).toISOString() }),
-        ]),
-      ],
-      { now: FRIDAY.toISOString() },
-    );
+    const first = account([...baseUsers(), ageing('ageing')], { now: FRIDAY.toISOString() });
     const { day2 } = await twoDays(first);
     expect(day2.report?.discovery.source).toBe('credential-report');
     // the quiet users' keys (11 to 60 days old) are far from the warning window: not read
     expect(readUsers(day2)).toEqual(['ageing']);
     expect(keysOf(day2.account.toAccountFile()).get(keyId(1))?.status).toBe('Inactive');
   });
+
+  it('reads a user whose name holds a comma from its quoted row, and acts on its key', async () => {
+    const { day2 } = await twoDays(
+      account([...baseUsers(), ageing('ops,team')], { now: FRIDAY.toISOString() }),
+    );
+    expect(day2.report?.discovery.source).toBe('credential-report');
+    expect(day2.report?.discovery.reason).toContain(
+      '1 users may need action, 0 have a key created or re-activated since the last run, ' +
+        '0 have a key keysweep deactivated, 0 have no readable row in it (0 rows unreadable)',
+    );
+    expect(readUsers(day2)).toEqual(['ops,team']);
+    expect(keysOf(day2.account.toAccountFile()).get(keyId(1))).toMatchObject({
+      userName: 'ops,team',
+      status: 'Inactive',
+    });
+  });
+
+  it.each<[MalformedReportRow, string, string]>([
+    ['unquoted', 'ops,team', '24 fields where the header has 22'],
+    ['truncated', 'ageing', '10 fields where the header has 22'],
+  ])(
+    'reads a user whose report row is %s (unreadable), and acts on its key',
+    async (fault, userName, problem) => {
+      const { day2 } = await twoDays(
+        account([...baseUsers(), user('ops', [key(2, 30)]), ageing(userName)], { now: FRIDAY.toISOString() }),
+        undefined,
+        weekly,
+        { malformedCredentialReportRows: { [userName]: fault } },
+      );
+      expect(day2.status).toBe('SUCCEEDED');
+      expect(day2.report?.discovery).toMatchObject({ source: 'credential-report', usersInAccount: 302 });
+      expect(day2.report?.discovery.reason).toMatch(
+        new RegExp(
+          `1 have no readable row in it \\(1 rows unreadable, the first on line \\d+: ${problem}\\)$`,
+        ),
+      );
+      // 'ops' is not mistaken for the unquoted 'ops,team': its young key leaves it unread
+      expect(readUsers(day2)).toEqual([userName]);
+      expect(keysOf(day2.account.toAccountFile()).get(keyId(1))).toMatchObject({
+        userName,
+        status: 'Inactive',
+      });
+      expect(day2.emails[0]?.text).toContain('Why these users: credential report of ');
+    },
+  );
 
   it('finds an old key re-activated since the last run, although the report shows it young', async () => {
     const first = account(
@@ -129,7 +174,7 @@ describe('discovery through the credential report', () => {
     expect(day2.report?.discovery.reason).toContain('1 have a key keysweep deactivated');
   });
 
-  it('does not need keys created after the report: they are young, and are read on the next run', async () => {
+  it('reads a user created after the report: ListUsers names it, the report has no row of it', async () => {
     const { day2 } = await twoDays(account(baseUsers(), { now: FRIDAY.toISOString() }), (after) => ({
       ...after,
       users: [
@@ -137,7 +182,16 @@ describe('discovery through the credential report', () => {
         user('brand-new', [key(4, 0, { createDate: new Date(SATURDAY.getTime() - 3600_000).toISOString() })]),
       ],
     }));
-    expect(readUsers(day2)).not.toContain('brand-new');
+    expect(day2.report?.discovery).toMatchObject({
+      source: 'credential-report',
+      usersInAccount: 301,
+      usersToRead: 1,
+    });
+    expect(day2.report?.discovery.reason).toContain('1 have no readable row in it (0 rows unreadable)');
+    expect(readUsers(day2)).toEqual(['brand-new']);
+    expect(day2.report?.entries).toEqual([
+      expect.objectContaining({ userName: 'brand-new', action: 'none' }),
+    ]);
     expect(keysOf(day2.account.toAccountFile()).get(keyId(4))?.status).toBe('Active');
   });
 
@@ -166,6 +220,48 @@ describe('discovery through the credential report', () => {
     expect(day2.report?.discovery).toMatchObject({ source: 'full-scan', usersToRead: 300 });
     expect(day2.report?.discovery.reason).toContain('CredentialReportNotPresentException');
   });
+
+  it.each<[string, Faults['credentialReportFailure'], string]>([
+    [
+      'GenerateCredentialReport hits its limit',
+      { operation: 'GenerateCredentialReport', error: 'LimitExceededException' },
+      'GenerateCredentialReport: LimitExceededException: Credential report generation limit exceeded',
+    ],
+    [
+      'GetCredentialReport fails in IAM',
+      { operation: 'GetCredentialReport', error: 'ServiceFailureException' },
+      'GetCredentialReport: ServiceFailureException: ',
+    ],
+    [
+      'GenerateCredentialReport is throttled beyond the retries',
+      { operation: 'GenerateCredentialReport', error: 'Throttling' },
+      'GenerateCredentialReport: Throttling: Rate exceeded',
+    ],
+  ])(
+    'reads every user and succeeds when %s, with the reason in report.json and the email',
+    async (_name, failure, reason) => {
+      const { day2 } = await twoDays(
+        account([...baseUsers(), ageing('ageing')], { now: FRIDAY.toISOString() }),
+        undefined,
+        weekly,
+        { credentialReportFailure: failure },
+      );
+      expect(day2.status).toBe('SUCCEEDED');
+      expect(day2.report?.discovery).toMatchObject({
+        source: 'full-scan',
+        usersInAccount: 301,
+        usersToRead: 301,
+        credentialReportGeneratedAt: null,
+      });
+      expect(day2.report?.discovery.reason).toContain(`the credential report could not be read (${reason}`);
+      expect(day2.emails).toHaveLength(1);
+      expect(day2.emails[0]?.text).toContain(
+        `Why these users: the credential report could not be read (${reason}`,
+      );
+      // the full scan still acts
+      expect(keysOf(day2.account.toAccountFile()).get(keyId(1))?.status).toBe('Inactive');
+    },
+  );
 
   it('reads every user on the weekly full-scan day', async () => {
     const day1 = await runWorkflow({

@@ -1,7 +1,7 @@
 /**
  * The scale targets at 5,000 users × 2 keys that are counts (the benchmark also times the run;
- * a test never does): history events per execution, payload size, IAM calls, transitions and
- * Lambda invocations on a quiet day, and every stale key handled on a first rollout.
+ * a test never does): history events per execution, payload size, IAM calls (ListUsers among them),
+ * transitions and Lambda invocations on a quiet day, and every stale key handled on a first rollout.
  */
 import { runScenario } from '../../bench/scenarios';
 import { checkTargets } from '../../bench/targets';
@@ -38,5 +38,12 @@ describe('5,000 users with 2 keys each', () => {
     expect(result.run.stats.transitions.total).toBeLessThanOrEqual(60);
     expect(result.run.stats.lambdaInvocations.total).toBeLessThanOrEqual(60);
     expect(iamCallCount(result.run.stats)).toBeLessThanOrEqual(20);
+    // GenerateCredentialReport, GetCredentialReport, and ListUsers to its last page (5 × 1,000)
+    expect(result.run.stats.awsCalls).toMatchObject({
+      'IAM.GenerateCredentialReport': 1,
+      'IAM.GetCredentialReport': 1,
+      'IAM.ListUsers': 5,
+    });
+    expect(result.run.report?.discovery).toMatchObject({ usersInAccount: 5000, usersToRead: 0 });
   });
 });

@@ -1,5 +1,5 @@
 import { selectCandidates } from '../../../functions/list-users/candidates';
-import type { CredentialReportRow, ReportKeySlot } from '../../../functions/list-users/credential-report';
+import type { CredentialReportRow, ReportKeySlot } from '../../../functions/list-users/credential-report-csv';
 import { policyOf, type Policy } from '../../../functions/shared/config';
 import type { KeyIndex } from '../../../functions/shared/key-index';
 import { NOW, daysAgo, keyId, testConfig } from '../fixtures';
@@ -35,10 +35,21 @@ function indexOf(users: Record<string, string[]>, deactivatedByKeysweep: string[
   };
 }
 
+/** selectCandidates when ListUsers names exactly the report's users. */
+function select(rows: CredentialReportRow[], index: KeyIndex, policy: Policy, now: Date) {
+  return selectCandidates(
+    rows,
+    rows.map((row) => row.userName),
+    index,
+    policy,
+    now,
+  );
+}
+
 /** Runs selectCandidates over one user whose key slots the index knows. */
 function selectOne(keys: ReportKeySlot[], policy: Policy) {
   const known = keys.flatMap((k) => (k.lastRotated === null ? [] : [k.lastRotated]));
-  return selectCandidates([{ userName: 'alice', keys }], indexOf({ alice: known }), policy, NOW);
+  return select([{ userName: 'alice', keys }], indexOf({ alice: known }), policy, NOW);
 }
 
 describe('selectCandidates: keys the index knows', () => {
@@ -99,6 +110,7 @@ describe('selectCandidates: keys the index knows', () => {
       'may-need-action': read ? 1 : 0,
       'unknown-key': 0,
       'deactivated-by-keysweep': 0,
+      'no-report-row': 0,
     });
   });
 
@@ -137,15 +149,15 @@ describe('selectCandidates: keys the index cannot account for', () => {
       [slot('2026-11-18T08:00:01.000Z')],
     ],
   ])('%s → unknown-key', (_name, index, keys) => {
-    const candidates = selectCandidates([{ userName: 'alice', keys }], index, AGE_ONLY, NOW);
+    const candidates = select([{ userName: 'alice', keys }], index, AGE_ONLY, NOW);
     expect(candidates).toEqual({
       userNames: ['alice'],
-      reasons: { 'may-need-action': 0, 'unknown-key': 1, 'deactivated-by-keysweep': 0 },
+      reasons: { 'may-need-action': 0, 'unknown-key': 1, 'deactivated-by-keysweep': 0, 'no-report-row': 0 },
     });
   });
 
   it('does not read a user absent from the index who has no keys', () => {
-    const candidates = selectCandidates([{ userName: 'alice', keys: [] }], indexOf({}), FULL, NOW);
+    const candidates = select([{ userName: 'alice', keys: [] }], indexOf({}), FULL, NOW);
     expect(candidates.userNames).toEqual([]);
   });
 
@@ -158,7 +170,7 @@ describe('selectCandidates: keys the index cannot account for', () => {
     ['the index without, the report with', '2026-11-18T08:00:00.000Z', '2026-11-18T08:00:00.999Z'],
     ['an offset date in the report', '2026-11-18T08:00:00.500Z', '2026-11-18T09:00:00+01:00'],
   ])('matches creation dates to the second: %s', (_name, createDate, lastRotated) => {
-    const candidates = selectCandidates(
+    const candidates = select(
       [{ userName: 'alice', keys: [slot(lastRotated)] }],
       indexOf({ alice: [createDate] }),
       AGE_ONLY,
@@ -176,10 +188,10 @@ describe('selectCandidates: users keysweep deactivated a key of', () => {
     ['without any key in the report', []],
   ])('reads such a user %s', (_name, keys) => {
     const index = indexOf({ alice: [daysAgo(3), daysAgo(100)] }, ['alice']);
-    const candidates = selectCandidates([{ userName: 'alice', keys }], index, AGE_ONLY, NOW);
+    const candidates = select([{ userName: 'alice', keys }], index, AGE_ONLY, NOW);
     expect(candidates).toEqual({
       userNames: ['alice'],
-      reasons: { 'may-need-action': 0, 'unknown-key': 0, 'deactivated-by-keysweep': 1 },
+      reasons: { 'may-need-action': 0, 'unknown-key': 0, 'deactivated-by-keysweep': 1, 'no-report-row': 0 },
     });
   });
 });
@@ -209,23 +221,23 @@ describe('selectCandidates over a whole report', () => {
   );
 
   it('keeps report order and counts each user under one reason', () => {
-    expect(selectCandidates(rows, index, FULL, NOW)).toEqual({
+    expect(select(rows, index, FULL, NOW)).toEqual({
       userNames: ['old', 'new-key', 'idle', 'was-deactivated', 'newcomer', 'dead'],
-      reasons: { 'may-need-action': 3, 'unknown-key': 2, 'deactivated-by-keysweep': 1 },
+      reasons: { 'may-need-action': 3, 'unknown-key': 2, 'deactivated-by-keysweep': 1, 'no-report-row': 0 },
     });
   });
 
   it('reads fewer users when the unused and delete rules are off', () => {
-    expect(selectCandidates(rows, index, AGE_ONLY, NOW)).toEqual({
+    expect(select(rows, index, AGE_ONLY, NOW)).toEqual({
       userNames: ['old', 'new-key', 'was-deactivated', 'newcomer'],
-      reasons: { 'may-need-action': 1, 'unknown-key': 2, 'deactivated-by-keysweep': 1 },
+      reasons: { 'may-need-action': 1, 'unknown-key': 2, 'deactivated-by-keysweep': 1, 'no-report-row': 0 },
     });
   });
 
   it('reads nobody from an empty report', () => {
-    expect(selectCandidates([], index, FULL, NOW)).toEqual({
+    expect(select([], index, FULL, NOW)).toEqual({
       userNames: [],
-      reasons: { 'may-need-action': 0, 'unknown-key': 0, 'deactivated-by-keysweep': 0 },
+      reasons: { 'may-need-action': 0, 'unknown-key': 0, 'deactivated-by-keysweep': 0, 'no-report-row': 0 },
     });
   });
 });
@@ -252,7 +264,7 @@ describe('selectCandidates: keys re-activated in an earlier run', () => {
   }
 
   it('accounts for a slot whose last_rotated is a re-activation seen before: a young key is not read again', () => {
-    const result = selectCandidates(
+    const result = select(
       [{ userName: 'alice', keys: [slot(daysAgo(5))] }],
       reactivated(30, 5),
       AGE_ONLY,
@@ -262,7 +274,7 @@ describe('selectCandidates: keys re-activated in an earlier run', () => {
   });
 
   it('ages such a key by its creation, so an old re-activated key is still read', () => {
-    const result = selectCandidates(
+    const result = select(
       [{ userName: 'alice', keys: [slot(daysAgo(5))] }],
       reactivated(200, 5),
       AGE_ONLY,
@@ -270,17 +282,52 @@ describe('selectCandidates: keys re-activated in an earlier run', () => {
     );
     expect(result).toEqual({
       userNames: ['alice'],
-      reasons: { 'may-need-action': 1, 'unknown-key': 0, 'deactivated-by-keysweep': 0 },
+      reasons: { 'may-need-action': 1, 'unknown-key': 0, 'deactivated-by-keysweep': 0, 'no-report-row': 0 },
     });
   });
 
   it('reads the user again when the key is re-activated once more', () => {
-    const result = selectCandidates(
+    const result = select(
       [{ userName: 'alice', keys: [slot(daysAgo(2))] }],
       reactivated(30, 5),
       AGE_ONLY,
       NOW,
     );
     expect(result.reasons['unknown-key']).toBe(1);
+  });
+});
+
+describe('selectCandidates: users the report has no readable row of', () => {
+  const index = indexOf({ old: [daysAgo(120)], young: [daysAgo(10)], gone: [daysAgo(10)] });
+  const rows: CredentialReportRow[] = [
+    { userName: 'old', keys: [slot(daysAgo(120))] },
+    { userName: 'young', keys: [slot(daysAgo(10))] },
+  ];
+
+  it('reads every listed user without a row (created since the report, or its row was unreadable)', () => {
+    const listed = ['created-since', 'old', 'ops,team', 'young', 'no-keys-known'];
+    expect(selectCandidates(rows, listed, index, AGE_ONLY, NOW)).toEqual({
+      userNames: ['old', 'created-since', 'ops,team', 'no-keys-known'],
+      reasons: { 'may-need-action': 1, 'unknown-key': 0, 'deactivated-by-keysweep': 0, 'no-report-row': 3 },
+    });
+  });
+
+  it('reads such a user even when the index knows it with young keys only', () => {
+    expect(selectCandidates([], ['young'], index, AGE_ONLY, NOW).userNames).toEqual(['young']);
+  });
+
+  it('still judges a row whose user ListUsers no longer names (deleted since the report)', () => {
+    const gone: CredentialReportRow = { userName: 'gone', keys: [slot(daysAgo(100))] };
+    const result = selectCandidates([...rows, gone], ['old', 'young'], index, AGE_ONLY, NOW);
+    expect(result.userNames).toEqual(['old', 'gone']);
+    expect(result.reasons['no-report-row']).toBe(0);
+  });
+
+  it('counts a name ListUsers repeats once', () => {
+    const result = selectCandidates([], ['twice', 'twice'], index, AGE_ONLY, NOW);
+    expect(result).toEqual({
+      userNames: ['twice'],
+      reasons: { 'may-need-action': 0, 'unknown-key': 0, 'deactivated-by-keysweep': 0, 'no-report-row': 1 },
+    });
   });
 });

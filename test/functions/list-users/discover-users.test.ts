@@ -4,13 +4,15 @@ import {
   GenerateCredentialReportCommand,
   GetCredentialReportCommand,
   IAMClient,
+  LimitExceededException,
   ListUsersCommand,
+  ServiceFailureException,
 } from '@aws-sdk/client-iam';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { discoverUsers, type DiscoverDeps } from '../../../functions/list-users/discover-users';
-import type { ReportKeySlot } from '../../../functions/list-users/credential-report';
+import type { ReportKeySlot } from '../../../functions/list-users/credential-report-csv';
 import type { KeyIndex } from '../../../functions/shared/key-index';
 import {
   FakeBucket,
@@ -137,29 +139,80 @@ function deps(
 }
 
 describe('discoverUsers on a day the credential report may narrow the search', () => {
-  it('reads only the candidates, each with its report slots, and not ListUsers', async () => {
+  it('reads the candidates, each with its report slots, and the user the report does not have', async () => {
     const discovery = await discoverUsers(deps());
     expect(discovery).toStrictEqual({
       source: 'credential-report',
       reason:
         'credential report of 2026-11-28T06:30:00.000Z: 1 users may need action, ' +
-        '1 have a key created or re-activated since the last run, 1 have a key keysweep deactivated',
-      usersInAccount: 6,
+        '1 have a key created or re-activated since the last run, 1 have a key keysweep deactivated, ' +
+        '1 have no readable row in it (0 rows unreadable)',
+      usersInAccount: 7,
       users: [
         { userName: 'old', reportKeys: REPORT.old },
         { userName: 'reactivated', reportKeys: REPORT.reactivated },
         { userName: 'was-deactivated', reportKeys: REPORT['was-deactivated'] },
+        { userName: 'fresh' },
       ],
       credentialReportGeneratedAt: '2026-11-28T06:30:00.000Z',
     });
-    expect(iamMock).not.toHaveReceivedCommand(ListUsersCommand);
+    expect(iamMock).toHaveReceivedCommandTimes(ListUsersCommand, 1);
+    expect(iamMock).toHaveReceivedCommandWith(ListUsersCommand, { MaxItems: 1000 });
     expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: BUCKET, Key: INDEX_KEY });
+  });
+
+  it('reads a user whose row is unreadable, without hints, and says how many rows were', async () => {
+    // young's row with an unquoted comma in a field: one field too many
+    const csv = reportCsv(REPORT).replace(/^young,[^,]+,/m, 'young,arn:aws:iam::123456789012:user/young,x,');
+    iamMock
+      .on(GetCredentialReportCommand)
+      .resolves({ Content: new TextEncoder().encode(csv), GeneratedTime: GENERATED });
+    const discovery = await discoverUsers(deps());
+    expect(discovery.users).toStrictEqual([
+      { userName: 'old', reportKeys: REPORT.old },
+      { userName: 'reactivated', reportKeys: REPORT.reactivated },
+      { userName: 'was-deactivated', reportKeys: REPORT['was-deactivated'] },
+      { userName: 'young' },
+      { userName: 'fresh' },
+    ]);
+    expect(discovery.reason).toContain(
+      '2 have no readable row in it (1 rows unreadable, the first on line 4: 23 fields where the header has 22)',
+    );
+  });
+
+  it('follows ListUsers to its last page, 1,000 users a page at most', async () => {
+    const names = Array.from({ length: 2500 }, (_, i) => `user-${String(i).padStart(4, '0')}`);
+    const page = (from: number, size: number) =>
+      names.slice(from, from + size).map((UserName) => ({
+        UserName,
+        Path: '/',
+        UserId: `AIDA${UserName}`,
+        Arn: `arn:aws:iam::123456789012:user/${UserName}`,
+        CreateDate: new Date('2025-01-01T00:00:00Z'),
+      }));
+    iamMock
+      .on(ListUsersCommand)
+      .resolvesOnce({ Users: page(0, 1000), IsTruncated: true, Marker: 'm1' })
+      .resolvesOnce({ Users: page(1000, 700), IsTruncated: true, Marker: 'm2' }) // IAM may return fewer
+      .resolvesOnce({ Users: page(1700, 800), IsTruncated: false });
+    const discovery = await discoverUsers(deps());
+    expect(discovery.usersInAccount).toBe(2500);
+    // none of them is in the report: all are read
+    expect(discovery.users.filter((u) => u.userName.startsWith('user-'))).toHaveLength(2500);
+    expect(iamMock).toHaveReceivedCommandTimes(ListUsersCommand, 3);
+    expect(iamMock).toHaveReceivedCommandWith(ListUsersCommand, { MaxItems: 1000, Marker: 'm2' });
   });
 
   it('applies the configured policy to the report (unused rule on)', async () => {
     const discovery = await discoverUsers(deps({ unusedAfterDays: 45 }));
     // idle: 50 days old, last used 40 days ago, warned from 45 - 14 = 31 days unused
-    expect(discovery.users.map((u) => u.userName)).toEqual(['old', 'idle', 'reactivated', 'was-deactivated']);
+    expect(discovery.users.map((u) => u.userName)).toEqual([
+      'old',
+      'idle',
+      'reactivated',
+      'was-deactivated',
+      'fresh',
+    ]);
     expect(discovery.reason).toContain('2 users may need action');
   });
 
@@ -233,7 +286,7 @@ describe('discoverUsers on a full-scan day', () => {
     [
       'GetCredentialReport says not present',
       () => iamMock.on(GetCredentialReportCommand).rejects(notPresent),
-      'the credential report could not be read (CredentialReportNotPresentException)',
+      'the credential report could not be read (GetCredentialReport: CredentialReportNotPresentException: no report)',
     ],
     [
       'GetCredentialReport says expired',
@@ -241,7 +294,7 @@ describe('discoverUsers on a full-scan day', () => {
         iamMock
           .on(GetCredentialReportCommand)
           .rejects(new CredentialReportExpiredException({ message: 'expired', $metadata: {} })),
-      'the credential report could not be read (CredentialReportExpiredException)',
+      'the credential report could not be read (GetCredentialReport: CredentialReportExpiredException: expired)',
     ],
     [
       'the report is still being generated',
@@ -277,11 +330,48 @@ describe('discoverUsers on a full-scan day', () => {
     await expect(discoverUsers(deps())).rejects.toThrow('Access Denied');
   });
 
-  it('fails on an IAM error other than an unavailable report', async () => {
+  it.each<[string, () => void, string]>([
+    [
+      'GenerateCredentialReport hits its limit',
+      () =>
+        iamMock
+          .on(GenerateCredentialReportCommand)
+          .rejects(new LimitExceededException({ message: 'limit exceeded', $metadata: {} })),
+      'GenerateCredentialReport: LimitExceededException: limit exceeded',
+    ],
+    [
+      'GetCredentialReport is denied',
+      () =>
+        iamMock
+          .on(GetCredentialReportCommand)
+          .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' })),
+      'GetCredentialReport: AccessDenied: not authorized',
+    ],
+    [
+      'IAM fails',
+      () =>
+        iamMock
+          .on(GetCredentialReportCommand)
+          .rejects(new ServiceFailureException({ message: 'internal error', $metadata: {} })),
+      'GetCredentialReport: ServiceFailureException: internal error',
+    ],
+  ])('reads every user, without hints, when %s, and says why', async (_name, setup, failure) => {
+    setup();
+    const discovery = await discoverUsers(deps());
+    expect(discovery).toStrictEqual({
+      source: 'full-scan',
+      reason: `the credential report could not be read (${failure})`,
+      usersInAccount: 7,
+      users: ALL_USERS.map((userName) => ({ userName })),
+      credentialReportGeneratedAt: null,
+    });
+  });
+
+  it('fails when ListUsers fails: without the user list nothing can be read', async () => {
     iamMock
-      .on(GetCredentialReportCommand)
+      .on(ListUsersCommand)
       .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
-    await expect(discoverUsers(deps())).rejects.toThrow('not authorized');
+    await expect(discoverUsers(deps({ fullScanOn: 'ALWAYS' }))).rejects.toThrow('not authorized');
   });
 
   // Regression: a key index that is not JSON at all (truncated, hand-edited) used to throw a

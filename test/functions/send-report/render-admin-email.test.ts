@@ -181,6 +181,7 @@ describe('renderAdminEmail: content', () => {
       'Failed: 1',
       'Keys examined: 5',
       'Users read: 5 (full scan of 3 users)',
+      'Why these users: every user is read',
       '== Users deleted during the run (1) ==\nfrank',
       '- carol: keysweep:exempt = "<b>soon</b>" (use YYYY-MM-DD or always)',
       '== Policy in force ==\nmode: enforce\ndeactivateAfterDays: 90\nwarnBeforeDays: 14\nunusedAfterDays: 45\ndeleteAfterDays: off\nexemptTag: keysweep:exempt\nexemptGroups: break-glass\nmaxActionsPerRun: 100\nnotifyOwners: no',
