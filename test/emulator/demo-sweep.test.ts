@@ -19,7 +19,14 @@ import { bucketObjectsOf, runWorkflow, type WorkflowRun } from '../../local/run-
 import { FULL_KEY_ID } from '../key-ids';
 import { asMotoHoldsIt, motoClients, seedMoto, sentEmails, type MotoClients } from './moto-account';
 import { MotoHost } from './moto-host';
-import { keyLabel, keyStatuses, motoOutcome, simulatedOutcome, type SweepOutcome } from './sweep-outcome';
+import {
+  decisionsByKey,
+  keyLabel,
+  keyStatuses,
+  motoOutcome,
+  simulatedOutcome,
+  type SweepOutcome,
+} from './sweep-outcome';
 import { describeWithMoto } from './with-moto';
 
 jest.setTimeout(60_000);
@@ -31,16 +38,6 @@ interface Day {
   name: string;
   now: Date;
   executionName: string;
-}
-
-/** What a run decided and did about each key, by label. */
-function decisions(outcome: SweepOutcome): Record<string, string> {
-  return Object.fromEntries(
-    outcome.report.entries.map((e) => [
-      keyLabel(e.userName, e.accessKeyId),
-      `${e.action}/${e.rule}/${e.result}${e.detail ? ` (${e.detail})` : ''}`,
-    ]),
-  );
 }
 
 describeWithMoto('the demo sweep, over HTTP against moto as against the simulated account', () => {
@@ -124,9 +121,9 @@ describeWithMoto('the demo sweep, over HTTP against moto as against the simulate
 
     it('decides and acts on every key as the simulated run does', () => {
       const { moto: onMoto, simulated } = outcomesOf(day);
-      const byKey = decisions(onMoto);
+      const byKey = decisionsByKey(onMoto);
       expect(Object.keys(byKey)).toHaveLength(onMoto.report.entries.length); // labels are unique
-      expect(byKey).toEqual(decisions(simulated));
+      expect(byKey).toEqual(decisionsByKey(simulated));
     });
 
     it('leaves every key in moto with the status the simulated run leaves it', () => {

@@ -6,6 +6,7 @@
 import {
   CreateAccessKeyCommand,
   CreateUserCommand,
+  DeleteUserCommand,
   GenerateCredentialReportCommand,
   GetCredentialReportCommand,
   ListAccessKeysCommand,
@@ -107,6 +108,14 @@ describeWithMoto('moto, where it differs from AWS', () => {
     ]);
     const again = await clients.iam.send(new ListAccessKeysCommand({ UserName: 'mia' }));
     expect(again.AccessKeyMetadata?.[0]?.CreateDate?.toISOString()).toBe('2026-01-01T10:00:00.250Z');
+  });
+
+  it('deletes a user that still has an access key, which AWS refuses (deleteUser in mid-run-changes)', async () => {
+    await clients.iam.send(new CreateUserCommand({ UserName: 'leaving' }));
+    await clients.iam.send(new CreateAccessKeyCommand({ UserName: 'leaving' }));
+    await clients.iam.send(new DeleteUserCommand({ UserName: 'leaving' }));
+    const users = await clients.iam.send(new ListUsersCommand({}));
+    expect(users.Users?.map((user) => user.UserName)).not.toContain('leaving');
   });
 
   it('keeps one body of a message, refuses an unverified sender, not unverified recipients (seedMoto)', async () => {

@@ -29,6 +29,16 @@ export interface SweepOutcome {
 export const keyLabel = (userName: string, accessKeyId: string) =>
   `${userName} ${maskAccessKeyId(accessKeyId)}`;
 
+/** What a run decided and did about each key, by label. */
+export function decisionsByKey(outcome: SweepOutcome): Record<string, string> {
+  return Object.fromEntries(
+    outcome.report.entries.map((e) => [
+      keyLabel(e.userName, e.accessKeyId),
+      `${e.action}/${e.rule}/${e.result}${e.detail ? ` (${e.detail})` : ''}`,
+    ]),
+  );
+}
+
 export function keyStatuses(file: AccountFile): Record<string, string> {
   return Object.fromEntries(
     file.users.flatMap((user) =>
