@@ -8,9 +8,11 @@
  *
  * What this catches that the in-process simulator cannot: request serialization, endpoint
  * resolution, S3 addressing, response and error parsing (NoSuchKey for the missing key index), the
- * credential report's CSV as a server writes it. What it cannot: permissions, the SES sandbox,
- * ListUsers pages (moto enforces and pages none of them), and what moto-account.ts and
- * sweep-outcome.ts say moto does otherwise than AWS.
+ * credential report's CSV as a server writes it. What it cannot: permissions (any credentials
+ * will do), the SES sandbox, ListUsers pages (moto enforces and pages none of them), the credential
+ * report's quoting and <root_account> row (moto writes neither), and the rest of what
+ * moto-account.ts and sweep-outcome.ts say moto does otherwise than AWS; those stay the simulated
+ * account's to check (test/workflow, test/local).
  */
 import { layout, runPrefix } from '../../functions/shared/report-layout';
 import { executeSweep, LOCAL_BUCKET, LOCAL_REGION } from '../../local/execute-sweep';
@@ -146,6 +148,13 @@ describeWithMoto('the demo sweep, over HTTP against moto as against the simulate
       expect(onMoto.emails).toEqual(simulated.emails);
       for (const email of outcomesOf(day).moto.emails) expect(email).not.toMatch(FULL_KEY_ID);
     });
+  });
+
+  it('made the functions’ clients with moto’s endpoint in the environment', async () => {
+    // Made earlier, S3 would address buckets by host name: against 127.0.0.1 the SDK falls back
+    // to paths by itself, so only this shows that the environment was read in time.
+    const { s3 } = await import('../../functions/shared/clients');
+    expect(s3.config.forcePathStyle).toBe(true);
   });
 
   it('the first run reads every user and meets every kind of decision', () => {

@@ -12,6 +12,8 @@
  *   is always the key's creation, where AWS's moves on re-activation (DESIGN.md's first trap);
  * - `credentialReportAgeHours`: moto builds the report afresh at each GetCredentialReport, from
  *   the state of that moment, and never expires it (no ReportExpired, no ReportInProgress).
+ * Dates go in as the account file writes them: moto answers the API with them to the microsecond
+ * (the SDK keeps milliseconds) and writes them in the credential report to the second.
  */
 import {
   AddUserToGroupCommand,
