@@ -1,12 +1,14 @@
 /**
  * The SDK clients, created once per Lambda container and passed into the logic as arguments.
  * Each is traced by X-Ray when tracing is on (in Lambda); elsewhere the client is returned as is.
+ * They honour AWS_ENDPOINT_URL(_<SERVICE>) (endpoint-config.ts).
  */
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
+import { s3ClientConfig } from './endpoint-config';
 import { tracer } from './observability';
 
 export const iam = tracer.captureAWSv3Client(new IAMClient({}));
-export const s3 = tracer.captureAWSv3Client(new S3Client({}));
+export const s3 = tracer.captureAWSv3Client(new S3Client(s3ClientConfig()));
 export const ses = tracer.captureAWSv3Client(new SESClient({}));
