@@ -14,9 +14,12 @@ import {
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { SendEmailCommand, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
-import { parseCsv } from '../../functions/list-users/credential-report';
+import { csvLines, parseCsvLine } from '../../functions/list-users/credential-report-csv';
 import { CREDENTIAL_REPORT_HEADER } from '../../local/simulated-account';
 import { keyId } from '../key-ids';
+
+/** Every line of the CSV as fields (a line that is not valid CSV: no fields). */
+const parseCsv = (csv: string): string[][] => csvLines(csv).map((l) => parseCsvLine(l.text) ?? []);
 import { motoClients, sentEmails, type MotoClients } from './moto-account';
 import { MotoHost } from './moto-host';
 import { describeWithMoto } from './with-moto';

@@ -63,11 +63,12 @@ const isUserRecord = (value: unknown): value is { userName: string } =>
  * - moto lists users in creation order, the simulated account in name order (AWS documents no
  *   order): lists of users compare as sets, each user's keys in their order.
  */
+/** The report's generation time is moto's fixed date there (see comparableObject): left out. */
+const withoutReportTime = (text: string) =>
+  text.replace(/credential report of \d{4}-\d\d-\d\dT[\d:.]+Z/g, 'credential report of <generated>');
+
 export function comparableObject(key: string, text: string): unknown {
-  const redacted = redactAccessKeyIds(text).replace(
-    /credential report of \d{4}-\d\d-\d\dT[\d:.]+Z/g,
-    'credential report of <generated>',
-  );
+  const redacted = withoutReportTime(redactAccessKeyIds(text));
   if (!key.endsWith('.json')) return redacted;
   return JSON.parse(redacted, (field, value: unknown) => {
     if (WALL_CLOCK_FIELDS.has(field) && typeof value === 'string') return '<wall clock>';
@@ -80,7 +81,7 @@ export function comparableObject(key: string, text: string): unknown {
 }
 
 const envelope = (from: string, to: readonly string[], subject: string, html: string) =>
-  redactAccessKeyIds(`${from} → ${[...to].sort().join(', ')}: ${subject}\n${html}`);
+  withoutReportTime(redactAccessKeyIds(`${from} → ${[...to].sort().join(', ')}: ${subject}\n${html}`));
 
 const errorText = (error: SweepExecution['error']) =>
   error === null ? null : redactAccessKeyIds(`${error.Error}: ${error.Cause}`);
