@@ -11,6 +11,7 @@ import type { Context } from 'aws-lambda';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { KeysweepConfig } from '../functions/shared/config';
 import { FUNCTIONS, runAs, type FunctionName } from './callers';
+import { startTracedInvocation } from './lambda-trace-env';
 import { loadDefinition, statesWithRetry } from './state-machine-definition';
 import { RunRecorder } from './run-stats';
 
@@ -76,6 +77,7 @@ class DataLimitExceededError extends Error {
 }
 
 function fakeLambdaContext(name: FunctionName): Context {
+  startTracedInvocation(name); // a no-op unless the run traces
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: `keysweep-${name}`,

@@ -8,7 +8,13 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { s3ClientConfig } from './endpoint-config';
 import { tracer } from './observability';
+import { redactKeyIdsInSdkErrors } from './redact-errors';
 
 export const iam = tracer.captureAWSv3Client(new IAMClient({}));
 export const s3 = tracer.captureAWSv3Client(new S3Client(s3ClientConfig()));
 export const ses = tracer.captureAWSv3Client(new SESClient({}));
+
+// A call's error reaches X-Ray and the caller with masked key IDs only (see redact-errors.ts).
+redactKeyIdsInSdkErrors(iam);
+redactKeyIdsInSdkErrors(s3);
+redactKeyIdsInSdkErrors(ses);
