@@ -9,7 +9,7 @@ import { plannedActionSchema, type KeyResult, type PlannedAction } from '../shar
 import type { KeysweepConfig } from '../shared/config';
 import { ageInDays } from '../shared/days';
 import { getLastUsedDate, isNoSuchEntity, listAccessKeys, type AccessKeyInfo } from '../shared/iam-users';
-import { isThrottling, withThrottlingRetry, type RetryOptions } from '../shared/retry';
+import { isThrottling, withRetry, type RetryOptions } from '../shared/retry';
 import { parseEvent, runClock, runSchema } from '../shared/run';
 
 export const deactivateKeyEventSchema = z.object({ run: runSchema, key: plannedActionSchema });
@@ -59,7 +59,7 @@ async function whyNotAnyMore(
 
 async function act(key: PlannedAction, deps: DeactivateKeyDeps): Promise<void> {
   const target = { UserName: key.userName, AccessKeyId: key.accessKeyId };
-  await withThrottlingRetry(
+  await withRetry(
     () =>
       key.action === 'delete'
         ? deps.iam.send(new DeleteAccessKeyCommand(target))

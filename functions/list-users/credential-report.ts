@@ -10,7 +10,7 @@ import {
   GetCredentialReportCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { withThrottlingRetry, type RetryOptions } from '../shared/retry';
+import { withRetry, type RetryOptions } from '../shared/retry';
 
 export interface ReportKeySlot {
   active: boolean;
@@ -115,6 +115,9 @@ export function parseCredentialReport(csv: string): CredentialReportRow[] {
     }));
 }
 
+/** How long list-users waits for a credential report being generated: polls, and the pause between two. */
+export const REPORT_POLLING = { maxPolls: 10, pollDelayMs: 2_000 } as const;
+
 export interface FetchOptions {
   retry: RetryOptions;
   /** GenerateCredentialReport calls before giving up on a report in progress */
@@ -132,19 +135,15 @@ export async function fetchCredentialReport(
   options: FetchOptions,
 ): Promise<{ report: CredentialReport } | { unavailable: string }> {
   for (let poll = 1; ; poll++) {
-    const state = (
-      await withThrottlingRetry(() => iam.send(new GenerateCredentialReportCommand({})), options.retry)
-    ).State;
+    const state = (await withRetry(() => iam.send(new GenerateCredentialReportCommand({})), options.retry))
+      .State;
     if (state === 'COMPLETE') break;
     if (poll >= options.maxPolls)
       return { unavailable: `the credential report was still ${state} after ${poll} polls` };
     await options.sleep(options.pollDelayMs);
   }
   try {
-    const response = await withThrottlingRetry(
-      () => iam.send(new GetCredentialReportCommand({})),
-      options.retry,
-    );
+    const response = await withRetry(() => iam.send(new GetCredentialReportCommand({})), options.retry);
     if (!response.Content || !response.GeneratedTime)
       return { unavailable: 'the credential report came back empty' };
     const csv = new TextDecoder().decode(response.Content);
