@@ -13,6 +13,7 @@ import type { KeysweepConfig } from '../functions/shared/config';
 import { FUNCTIONS, runAs, type FunctionName } from './callers';
 import { loadDefinition, statesWithRetry } from './state-machine-definition';
 import { RunRecorder } from './run-stats';
+import { StateRetryCounter } from './state-retry-count';
 
 export { FUNCTIONS, type FunctionName } from './callers';
 
@@ -154,6 +155,7 @@ function serialized(): <T>(work: () => Promise<T>) => Promise<T> {
 interface TaskState {
   Type?: string;
   Resource?: string;
+  Parameters?: unknown;
   ItemProcessor?: { States?: Record<string, TaskState> };
   Iterator?: { States?: Record<string, TaskState> };
 }
@@ -195,6 +197,8 @@ function buildTaskHandlers(
   const byArn = new Map(FUNCTIONS.map((name) => [functionArn(name), name]));
   const { s3 } = handlers;
   const oneAtATime = serialized();
+  const tasks = taskStates(definition.States as Record<string, TaskState>);
+  const retryCounts = new StateRetryCounter(tasks);
   const result: Record<string, TaskHandler> = {};
   const guardSize = (stateName: string, value: unknown) => {
     const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
@@ -203,13 +207,14 @@ function buildTaskHandlers(
     }
   };
   const asStateMachine = <T>(work: () => Promise<T>) => runAs({ kind: 'state-machine' }, work);
-  for (const [stateName, state] of Object.entries(
-    taskStates(definition.States as Record<string, TaskState>),
-  )) {
+  for (const [stateName, state] of Object.entries(tasks)) {
     const resource = state.Resource ?? '';
     if (resource === 'arn:aws:states:::lambda:invoke') {
       result[stateName] = async (input) => {
-        const { FunctionName, Payload } = input as { FunctionName: string; Payload: unknown };
+        const { FunctionName, Payload } = retryCounts.stamp(stateName, input) as {
+          FunctionName: string;
+          Payload: unknown;
+        };
         const name = byArn.get(FunctionName);
         if (name === undefined) throw new Error(`${stateName}: no local function for ${FunctionName}`);
         recorder.lambdaInvoked(name);
@@ -291,6 +296,9 @@ export async function executeSweep(options: SweepExecutionOptions): Promise<Swee
       retryIntervalOverrides: Object.fromEntries(statesWithRetry(definition).map((name) => [name, 0])),
     },
     context: {
+      // aws-local-stepfunctions has no $$.State: this makes $$.State.RetryCount resolve, and
+      // StateRetryCounter puts the real count in each task input (state-retry-count.ts).
+      State: { RetryCount: 0 },
       Execution: {
         Id: executionId,
         Name: executionName,

@@ -23,8 +23,9 @@
  *   function's RETRY_RESERVE_MS (the rest of its work, first attempts only, plus its margin).
  *   Otherwise the error goes back to Step Functions, whose Retry takes over.
  * - Step Functions: the ASL's Retry fields (statemachine/key-sweep.asl.json). DeactivateKey also
- *   retries a Lambda timeout (Lambda.Unknown, Sandbox.Timedout): the re-check of the key makes a
- *   repeat safe, and a retried attempt records a key found already changed as done.
+ *   retries a timed-out invocation (Lambda.Unknown, Sandbox.Timedout, or the TimeoutError that
+ *   @middy/core throws 5 ms before Lambda's timeout): the re-check of the key makes a repeat
+ *   safe, and a retried attempt records a key found already changed as done.
  *
  * Worst case of one invocation = the first attempts of all its calls, each at its SDK worst
  * (sdkCallWorstMs), the list-users report polls and send-report's owner emails included; every
