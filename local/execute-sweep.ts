@@ -5,12 +5,13 @@
  * the simulated account (run-workflow.ts) or a real endpoint such as the AWS emulator.
  */
 import './polyfills';
-import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { KeysweepConfig } from '../functions/shared/config';
+import { FUNCTION_TIMEOUT_SECONDS } from '../functions/shared/retry-budget';
 import { FUNCTIONS, runAs, type FunctionName } from './callers';
+import { LambdaInvocation, LambdaTimeoutError } from './lambda-invocation';
 import { loadDefinition, statesWithRetry } from './state-machine-definition';
 import { RunRecorder } from './run-stats';
 import { StateRetryCounter } from './state-retry-count';
@@ -65,17 +66,17 @@ class DataLimitExceededError extends Error {
   override name = 'States.DataLimitExceeded';
 }
 
-function fakeLambdaContext(name: FunctionName): Context {
+function fakeLambdaContext(name: FunctionName, invocation: LambdaInvocation): Context {
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: `keysweep-${name}`,
     functionVersion: '$LATEST',
     invokedFunctionArn: functionArn(name),
     memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
+    awsRequestId: invocation.requestId,
     logGroupName: `/aws/lambda/keysweep-${name}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 300_000,
+    getRemainingTimeInMillis: () => invocation.remainingMs(),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
@@ -220,12 +221,25 @@ function buildTaskHandlers(
         recorder.lambdaInvoked(name);
         let payload: unknown;
         try {
-          payload = await oneAtATime(() =>
-            runAs({ kind: 'function', name }, () =>
-              handlers.lambdas[name](withSimulatedStartTime(name, Payload, now), fakeLambdaContext(name)),
-            ),
-          );
+          // A timed-out invocation (the timeOutAfter fault) fails at once and its result is
+          // abandoned; the next invocation waits until its handler has returned all the same.
+          payload = await oneAtATime(async () => {
+            const invocation = new LambdaInvocation(FUNCTION_TIMEOUT_SECONDS[name]);
+            try {
+              return await invocation.run(() =>
+                runAs({ kind: 'function', name }, () =>
+                  handlers.lambdas[name](
+                    withSimulatedStartTime(name, Payload, now),
+                    fakeLambdaContext(name, invocation),
+                  ),
+                ),
+              );
+            } finally {
+              await invocation.finished;
+            }
+          });
         } catch (error) {
+          if (error instanceof LambdaTimeoutError) throw error;
           throw new LambdaFunctionError(error);
         }
         const output = { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };

@@ -262,11 +262,15 @@ export class SimulatedAccount {
     handler: () => O,
   ): Promise<O & { $metadata: { httpStatusCode: number } }> {
     const recorded = input as unknown as Record<string, unknown>;
+    const dead = this.faults.deadCall(); // made by a Lambda invocation that timed out (faults.ts)
+    if (dead) return dead;
     try {
       this.faults.faults.beforeCall?.({ service, operation, input: recorded }, this);
       this.faults.check(service, operation);
       const output = handler();
       this.record(service, operation, recorded, 'ok', undefined);
+      const timedOut = this.faults.afterCall({ service, operation, input: recorded }, this);
+      if (timedOut) return timedOut;
       return Promise.resolve({ ...output, $metadata: { httpStatusCode: 200 } });
     } catch (err) {
       this.record(service, operation, recorded, 'error', err instanceof Error ? err.name : String(err));
