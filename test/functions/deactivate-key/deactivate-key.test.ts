@@ -550,6 +550,25 @@ describe('deactivate-key handler', () => {
     });
   });
 
+  it("retries a throttled call only while the invocation's time left covers it (then Step Functions retries)", async () => {
+    const context = (left: number) => ({
+      ...fakeContext('keysweep-deactivate-key'),
+      getRemainingTimeInMillis: () => left,
+    });
+    iamWith(keyOf(100, 'Active')).failNext('UpdateAccessKey', throttlingError());
+    await expect(handler(event(planned('deactivate', 'age')), context(25_000))).resolves.toMatchObject({
+      result: 'done',
+    });
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 2);
+
+    iamMock.reset();
+    iamWith(keyOf(100, 'Active')).failNext('UpdateAccessKey', throttlingError());
+    await expect(handler(event(planned('deactivate', 'age')), context(10_000))).rejects.toMatchObject({
+      name: 'Throttling',
+    });
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 1);
+  });
+
   it('uses the configuration of the environment (deletion off by default)', async () => {
     iamWith(keyOf(400, 'Inactive'));
     await expect(
