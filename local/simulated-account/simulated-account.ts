@@ -419,12 +419,16 @@ export class SimulatedAccount {
   ): Promise<object & { $metadata: { httpStatusCode: number } }> {
     const { operation } = route;
     const recorded = input as Record<string, unknown>;
+    const dead = this.faults.deadCall(); // made by a Lambda invocation that timed out (faults.ts)
+    if (dead) return dead;
     try {
       this.faults.faults.beforeCall?.({ service, operation, input: recorded }, this);
       this.faults.check(service, operation);
       if (this.checker) await this.authorize(service, route, input);
       const output = route.handle(input);
       this.record(service, operation, recorded, 'ok', undefined);
+      const timedOut = this.faults.afterCall({ service, operation, input: recorded }, this);
+      if (timedOut) return timedOut; // recorded as made: its effect applied, its answer lost
       return { ...output, $metadata: { httpStatusCode: 200 } };
     } catch (err) {
       this.record(service, operation, recorded, 'error', err instanceof Error ? err.name : String(err));
