@@ -49,6 +49,11 @@ const col = {
   error: { title: 'Error', value: (e: ReportEntry) => e.error ?? '' },
   action: { title: 'Planned action', value: (e: ReportEntry) => e.action },
   deadline: { title: 'Deactivation on', value: (e: ReportEntry) => e.deactivationDate ?? '' },
+  deletion: { title: 'Deletion on', value: (e: ReportEntry) => e.deletionDate ?? '' },
+  inactiveSince: {
+    title: 'Seen inactive since',
+    value: (e: ReportEntry) => e.inactiveSince?.slice(0, 10) ?? '',
+  },
   exemption: { title: 'Exemption', value: (e: ReportEntry) => e.exemption?.description ?? '' },
   until: { title: 'Until', value: (e: ReportEntry) => e.exemption?.until ?? 'no end date' },
 } satisfies Record<string, Column>;
@@ -101,7 +106,13 @@ function sections(report: Report): Section[] {
     {
       title: 'Warned: deactivation coming',
       columns: [col.user, col.key, col.age, col.lastUsed, col.deadline],
-      entries: of((e) => e.action === 'warn'),
+      entries: of((e) => e.action === 'warn' && e.rule !== 'delete'),
+    },
+    {
+      title: 'Warned: deletion coming',
+      note: 'Inactive keys that keysweep will delete on that day unless they are re-activated or exempted.',
+      columns: [col.user, col.key, col.age, col.inactiveSince, col.deletion],
+      entries: of((e) => e.action === 'warn' && e.rule === 'delete'),
     },
     {
       title: 'Exempt',
@@ -124,6 +135,7 @@ function banners(report: Report): string[] {
       `Enforcing this run would plan ${report.plannedActions} deactivations and deletions, more than maxActionsPerRun (${report.policy.maxActionsPerRun}): the circuit breaker would stop it and change nothing.`,
     );
   }
+  if (report.deletionPaused !== null) lines.push(`DELETION PAUSED: ${report.deletionPaused}.`);
   if (
     report.outcome === 'action-limit-exceeded' ||
     report.outcome === 'sweep-failed' ||
@@ -167,7 +179,12 @@ function policyRows(report: Report): [string, string][] {
     ['deactivateAfterDays', String(p.deactivateAfterDays)],
     ['warnBeforeDays', String(p.warnBeforeDays)],
     ['unusedAfterDays', p.unusedAfterDays === null ? 'off' : String(p.unusedAfterDays)],
-    ['deleteAfterDays', p.deleteAfterDays === null ? 'off' : String(p.deleteAfterDays)],
+    [
+      'deleteAfterDays',
+      p.deleteAfterDays === null
+        ? 'off'
+        : `${p.deleteAfterDays} (days keysweep has seen a key inactive, unused since)`,
+    ],
     ['exemptTag', p.exemptTag],
     ['exemptGroups', p.exemptGroups.length === 0 ? 'none' : p.exemptGroups.join(', ')],
     ['maxActionsPerRun', String(p.maxActionsPerRun)],

@@ -32,8 +32,11 @@ function whatHappened(entry: ReportEntry): string {
     case 'deactivate':
       return `${entry.maskedAccessKeyId} (${facts}) was DEACTIVATED today: ${entry.reason}.`;
     case 'delete':
-      return `${entry.maskedAccessKeyId} (${facts}) was DELETED today: it had been inactive and ${entry.ageDays} days old (${entry.reason}).`;
+      return `${entry.maskedAccessKeyId} (${facts}) was DELETED today: it had been inactive for long (${entry.reason}).`;
     default:
+      if (entry.rule === 'delete') {
+        return `${entry.maskedAccessKeyId} (${facts}) is inactive and will be DELETED on or after ${entry.deletionDate ?? 'a date soon'}: ${entry.reason}.`;
+      }
       return `${entry.maskedAccessKeyId} (${facts}) will be deactivated on or after ${entry.deactivationDate ?? 'a date soon'} unless it is rotated: ${entry.reason}.`;
   }
 }
@@ -44,7 +47,7 @@ const SWITCH = 'Switch every application, script and profile that used the old k
 
 /** What the owner should do, for what happened: rotate before, replace after, nothing after a deletion. */
 function stepsFor(userName: string, entries: readonly ReportEntry[]): { title: string; steps: string[] } {
-  if (entries.some((e) => e.action === 'warn')) {
+  if (entries.some((e) => e.action === 'warn' && e.rule !== 'delete')) {
     return {
       title: 'What to do before then (rotate the key):',
       steps: [
@@ -64,6 +67,13 @@ function stepsFor(userName: string, entries: readonly ReportEntry[]): { title: s
       ],
     };
   }
+  if (entries.some((e) => e.action === 'warn')) {
+    return {
+      title:
+        'Nothing to do if nothing needs the inactive key. If it must be kept, ask the admins (below) before that day. If something still needs access:',
+      steps: [CREATE(userName), SWITCH],
+    };
+  }
   return {
     title: 'Nothing to do: the key had been inactive for long. If something still needs access:',
     steps: [CREATE(userName), SWITCH],
@@ -80,7 +90,7 @@ export function renderOwnerEmail(
   const subject =
     changed > 0
       ? `keysweep: ${changed === 1 ? 'an access key' : `${changed} access keys`} of IAM user ${userName} changed today`
-      : `keysweep: ${entries.length === 1 ? 'an access key' : `${entries.length} access keys`} of IAM user ${userName} will be deactivated soon`;
+      : `keysweep: ${entries.length === 1 ? 'an access key' : `${entries.length} access keys`} of IAM user ${userName} will be ${entries.every((e) => e.rule === 'delete') ? 'deleted' : 'deactivated'} soon`;
   const intro = `Hello ${userName},\n\nkeysweep keeps the IAM access keys of ${account} from getting old. On ${context.runDay} it found:`;
   const contact = `Questions, or a key that must stay active for a while: write to ${context.adminEmails.join(', ')}.`;
   const { title, steps } = stepsFor(userName, entries);

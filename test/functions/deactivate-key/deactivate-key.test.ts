@@ -44,8 +44,15 @@ function keyOf(ageDays: number, status: FakeKey['status'], lastUsedDaysAgo: numb
   };
 }
 
-function planned(action: PlannedAction['action'], rule: PlannedAction['rule']): PlannedAction {
-  return { userName: 'alice', accessKeyId: KEY, action, rule };
+/** Since when keysweep has seen a key to delete inactive, by the plan: exactly the delete limit (180 days). */
+const SEEN_INACTIVE = daysAgo(180);
+
+function planned(
+  action: PlannedAction['action'],
+  rule: PlannedAction['rule'],
+  inactiveSince: string | undefined = action === 'delete' ? SEEN_INACTIVE : undefined,
+): PlannedAction {
+  return { userName: 'alice', accessKeyId: KEY, action, rule, ...(inactiveSince ? { inactiveSince } : {}) };
 }
 
 function event(key: PlannedAction, run: Partial<Run> = {}) {
@@ -150,8 +157,17 @@ describe('deactivateKey re-checks the key, then acts', () => {
       'update',
     ],
     [
-      'Inactive key over the delete limit',
-      [keyOf(180, 'Inactive')],
+      'Inactive key seen inactive for the delete limit, unused since',
+      [keyOf(400, 'Inactive', 200)],
+      planned('delete', 'delete'),
+      POLICY,
+      'done',
+      'deleted',
+      'delete',
+    ],
+    [
+      'Inactive key young by creation but seen inactive for the delete limit (age does not count)',
+      [keyOf(181, 'Inactive', null)],
       planned('delete', 'delete'),
       POLICY,
       'done',
@@ -168,17 +184,49 @@ describe('deactivateKey re-checks the key, then acts', () => {
       null,
     ],
     [
-      'Inactive key under the delete limit',
-      [keyOf(179, 'Inactive')],
+      'Inactive key seen inactive for less than the delete limit',
+      [keyOf(400, 'Inactive', 200)],
+      planned('delete', 'delete', daysAgo(179)),
+      POLICY,
+      'skipped',
+      'seen inactive for 179 days, under the delete limit of 180; not deleted',
+      null,
+    ],
+    [
+      'Inactive key used after it was seen inactive (re-activated and deactivated again since)',
+      [keyOf(400, 'Inactive', 2)],
       planned('delete', 'delete'),
       POLICY,
       'skipped',
-      '179 days old, under the delete limit',
+      'used 2026-11-26, after it was seen inactive on 2026-06-01: re-activated since; not deleted',
+      null,
+    ],
+    [
+      'Inactive key used during the run that saw it inactive (before its deactivation)',
+      [
+        {
+          ...keyOf(400, 'Inactive'),
+          lastUsedDate: new Date(Date.parse(SEEN_INACTIVE) + 3_600_000).toISOString(),
+        },
+      ],
+      planned('delete', 'delete'),
+      POLICY,
+      'done',
+      'deleted',
+      'delete',
+    ],
+    [
+      'deletion planned without inactiveSince (a plan of an earlier version)',
+      [keyOf(400, 'Inactive', 200)],
+      { userName: 'alice', accessKeyId: KEY, action: 'delete', rule: 'delete' },
+      POLICY,
+      'skipped',
+      'planned without the day it was first seen inactive; not deleted',
       null,
     ],
     [
       'Inactive key while deletion is off',
-      [keyOf(400, 'Inactive')],
+      [keyOf(400, 'Inactive', 200)],
       planned('delete', 'delete'),
       { unusedAfterDays: 45 },
       'skipped',
@@ -236,6 +284,21 @@ describe('deactivateKey re-checks the key, then acts', () => {
     expect(result.detail).not.toContain('used since');
   });
 
+  it('re-reads the last use of a key to delete, and deletes nothing when the read fails', async () => {
+    iamWith(keyOf(400, 'Inactive', 200)).failNext(
+      'GetAccessKeyLastUsed',
+      Object.assign(new Error('not authorized to perform: iam:GetAccessKeyLastUsed'), {
+        name: 'AccessDenied',
+      }),
+    );
+    await expect(deactivateKey(event(planned('delete', 'delete')), deps())).resolves.toMatchObject({
+      result: 'failed',
+      error: 'AccessDenied: not authorized to perform: iam:GetAccessKeyLastUsed',
+    });
+    expect(iamMock).toHaveReceivedCommandWith(GetAccessKeyLastUsedCommand, { AccessKeyId: KEY });
+    expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  });
+
   it('re-reads the last use only for the unused rule under the age limit', async () => {
     iamWith(keyOf(100, 'Active'));
     await deactivateKey(event(planned('deactivate', 'age')), deps());
@@ -267,7 +330,7 @@ describe('deactivateKey re-checks the key, then acts', () => {
 
   it.each([
     ['UpdateAccessKey' as const, planned('deactivate', 'age'), keyOf(100, 'Active')],
-    ['DeleteAccessKey' as const, planned('delete', 'delete'), keyOf(200, 'Inactive')],
+    ['DeleteAccessKey' as const, planned('delete', 'delete'), keyOf(200, 'Inactive', 190)],
   ])('skips a key that disappears right before %s', async (operation, key, current) => {
     iamWith(current).failNext(operation, noSuchEntity());
     await expect(deactivateKey(event(key), deps())).resolves.toMatchObject({
@@ -303,7 +366,7 @@ describe('deactivateKey re-checks the key, then acts', () => {
     [
       'DeleteAccessKey' as const,
       planned('delete', 'delete'),
-      keyOf(200, 'Inactive'),
+      keyOf(200, 'Inactive', 190),
       'LimitExceeded',
       'Too many',
     ],
@@ -441,7 +504,7 @@ describe('deactivateKey when a write timed out but went through', () => {
   });
 
   it('records a DeleteAccessKey whose retry finds the key gone as done by the first request', async () => {
-    const iam = iamWith(keyOf(200, 'Inactive'));
+    const iam = iamWith(keyOf(200, 'Inactive', 190));
     let requests = 0;
     iamMock.on(DeleteAccessKeyCommand).callsFake(() => {
       requests++;
@@ -494,7 +557,7 @@ describe('deactivateKey is idempotent', () => {
   });
 
   it('deletes once, then finds the key gone', async () => {
-    iamWith(keyOf(200, 'Inactive'));
+    iamWith(keyOf(200, 'Inactive', 190));
     const first = await deactivateKey(event(planned('delete', 'delete')), deps());
     const second = await deactivateKey(event(planned('delete', 'delete')), deps());
     expect(first).toMatchObject({ result: 'done', detail: 'deleted' });

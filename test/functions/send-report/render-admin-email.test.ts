@@ -139,6 +139,43 @@ describe('renderAdminEmail: content', () => {
     expect(text).not.toContain('User: erin');
   });
 
+  it('lists deletion warnings apart from deactivation warnings, with the deletion day', () => {
+    const goingSoon = record('gina', 7, 'warn', {
+      rule: 'delete',
+      status: 'Inactive',
+      ageDays: 400,
+      deactivationDate: null,
+      deletionDate: '2026-12-03',
+      inactiveSince: '2026-11-03T08:00:00.000Z',
+      reason:
+        'inactive, created 2025-10-24, 400 days ago; deactivated by keysweep since 2026-11-03 (25 days); will be deleted on or after 2026-12-03 (delete limit 30 days inactive)',
+    });
+    const report = build({ decisions: [decisionsFile(0, [warned, goingSoon])] });
+    const { text, html } = renderAdminEmail(report, LOCATION);
+    expect(text).toContain('== Warned: deactivation coming (1) ==');
+    expect(text).toContain('== Warned: deletion coming (1) ==');
+    expect(text).toContain('User: gina | Access key: AKIA************');
+    expect(text).toContain('Seen inactive since: 2026-11-03 | Deletion on: 2026-12-03');
+    expect(text).not.toContain('Deactivation on: 2026-12-03');
+    expect(html).toContain('>Warned: deletion coming (1)</h2>');
+  });
+
+  it('says in a banner, in both renderings, that deletion was paused and why', () => {
+    const why =
+      'first run: keysweep has no key index yet, so it cannot tell how long inactive keys have been inactive';
+    const { text, html } = renderAdminEmail(build({ run: testRun({ deletionPaused: why }) }), LOCATION);
+    expect(text).toContain(`!! DELETION PAUSED: ${why}.`);
+    expect(html).toContain(`<strong>DELETION PAUSED: ${why}.</strong>`);
+    expect(renderAdminEmail(enforced(), LOCATION).text).not.toContain('DELETION PAUSED');
+  });
+
+  it('says what deleteAfterDays counts in the policy', () => {
+    const report = build({ config: testConfig({ deleteAfterDays: 30 }) });
+    expect(renderAdminEmail(report, LOCATION).text).toContain(
+      'deleteAfterDays: 30 (days keysweep has seen a key inactive, unused since)',
+    );
+  });
+
   it('shows what a report-mode run would do, and who asked for it', () => {
     const { text } = renderAdminEmail(
       build({ run: testRun({ mode: 'report', modeSource: 'input' }) }),
