@@ -19,7 +19,14 @@ import { executeSweep, LOCAL_BUCKET, LOCAL_REGION } from '../../local/execute-sw
 import { DEMO_ACCOUNT, DEMO_CONFIG, loadAccount, loadConfig } from '../../local/load-inputs';
 import { bucketObjectsOf, runWorkflow, type WorkflowRun } from '../../local/run-workflow';
 import { FULL_KEY_ID } from '../key-ids';
-import { asMotoHoldsIt, motoClients, seedMoto, sentEmails, type MotoClients } from './moto-account';
+import {
+  asMotoHoldsIt,
+  motoClients,
+  MOTO_REPORT_READING,
+  seedMoto,
+  sentEmails,
+  type MotoClients,
+} from './moto-account';
 import { MotoHost } from './moto-host';
 import {
   decisionsByKey,
@@ -87,6 +94,7 @@ describeWithMoto('the demo sweep, over HTTP against moto as against the simulate
         now: day.now,
         executionName: day.executionName,
         version: VERSION,
+        faults: MOTO_REPORT_READING,
         ...(previous ? { bucketObjects: bucketObjectsOf(previous) } : {}),
       });
       outcomes.set(day.name, { moto: onMoto, simulated: simulatedOutcome(simulated, prefix) });
