@@ -148,7 +148,8 @@ export class KeySweepStack extends Stack {
 
     const deactivateKey = new KeysweepFunction(this, 'DeactivateKey', {
       name: 'deactivate-key',
-      purpose: 're-reads one access key and deactivates (or deletes) it if it still breaks the policy',
+      purpose:
+        're-reads one access key and its user’s exemption, and deactivates (or deletes) the key if it still breaks the policy',
       version,
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['deactivate-key']),
       memorySize: 256,
@@ -162,6 +163,12 @@ export class KeySweepStack extends Stack {
             // Keys are deleted only when deleteAfterDays is set.
             ...(config.deleteAfterDays !== null ? ['iam:DeleteAccessKey'] : []),
           ],
+          resources: [usersArn],
+          wildcardReason: USERS_REASON,
+        },
+        {
+          // The exemption, read again right before acting: a user may have become exempt since the plan.
+          actions: ['iam:ListUserTags', ...(config.exemptGroups.length > 0 ? ['iam:ListGroupsForUser'] : [])],
           resources: [usersArn],
           wildcardReason: USERS_REASON,
         },

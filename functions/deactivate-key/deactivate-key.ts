@@ -1,7 +1,8 @@
 /**
  * One planned change to one key. Re-reads the key first (IAM is eventually consistent and
  * people act between find and act), then changes it only if it still breaks the policy: a key to
- * delete must still be inactive and unused since keysweep first saw it inactive.
+ * delete must still be inactive and unused since keysweep first saw it inactive, and a user who has
+ * become exempt since the plan (tags, and groups when exemptGroups is set, read again) is skipped.
  * Safe to repeat: a second call finds the key already inactive, or gone. When Step Functions
  * retries the step (retryCount > 0: an earlier attempt timed out or failed, maybe after its
  * IAM write went through), a key found already changed is recorded as done by that attempt.
@@ -9,11 +10,18 @@
 import { DeleteAccessKeyCommand, UpdateAccessKeyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import { plannedActionSchema, type KeyResult, type PlannedAction } from '../shared/batch-files';
-import type { KeysweepConfig } from '../shared/config';
+import { policyOf, type KeysweepConfig } from '../shared/config';
 import { ageInDays } from '../shared/days';
-import { getLastUsedDate, isNoSuchEntity, listAccessKeys, type AccessKeyInfo } from '../shared/iam-users';
+import {
+  getLastUsedDate,
+  isNoSuchEntity,
+  listAccessKeys,
+  listGroupNames,
+  listUserTags,
+  type AccessKeyInfo,
+} from '../shared/iam-users';
 import { isThrottling, withRetry, type RetryOptions } from '../shared/retry';
-import { isAfterSighting } from '../shared/policy';
+import { exemptionOf, isAfterSighting } from '../shared/policy';
 import { parseEvent, runClock, runSchema } from '../shared/run';
 
 export const deactivateKeyEventSchema = z.object({
@@ -87,6 +95,22 @@ async function whyNotDelete(
   return null;
 }
 
+/**
+ * Whether the user has become exempt since the plan was made (a tag added, or a group joined,
+ * between find and act): the exemption read again right before acting, or null.
+ */
+async function exemptNow(key: PlannedAction, now: Date, deps: DeactivateKeyDeps): Promise<string | null> {
+  const policy = policyOf(deps.config);
+  const tags = await listUserTags(deps.iam, key.userName, deps.retry);
+  const groups =
+    policy.exemptGroups.length > 0 ? await listGroupNames(deps.iam, key.userName, deps.retry) : [];
+  const { exemption } = exemptionOf({ userName: key.userName, tags, groups }, policy, now);
+  if (exemption === null) return null;
+  const until = exemption.until === null ? '' : ` through ${exemption.until}`;
+  const not = key.action === 'delete' ? 'not deleted' : 'not deactivated';
+  return `exempt since it was planned${until} (${exemption.description}); ${not}`;
+}
+
 /** Makes the change; the detail of the result. */
 async function act(key: PlannedAction, deps: DeactivateKeyDeps): Promise<string> {
   const target = { UserName: key.userName, AccessKeyId: key.accessKeyId };
@@ -134,6 +158,8 @@ export async function deactivateKey(event: unknown, deps: DeactivateKeyDeps): Pr
         if (deleted || deactivated) return doneByAnEarlierAttempt(key, retryCount);
       }
       if (current === undefined) return { result: 'skipped', detail: 'key no longer exists' };
+      const exempt = await exemptNow(key, runClock(run), deps);
+      if (exempt !== null) return { result: 'skipped', detail: exempt };
       const reason = await whyNotAnyMore(key, current, runClock(run), deps);
       if (reason !== null) return { result: 'skipped', detail: reason };
       return { result: 'done', detail: await act(key, deps) };

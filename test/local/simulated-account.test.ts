@@ -423,6 +423,21 @@ describe('SimulatedAccount: keys, tags, groups', () => {
     expect(() => account.setKeyStatus('bob', 'AKIAALICE00000000001', 'Inactive')).toThrow(/bob has no key/);
   });
 
+  it('tags a user and adds it to a group, as TagUser and AddUserToGroup would, and keeps that in the account file', async () => {
+    start(demo);
+    account.tagUser('bob', { 'keysweep:exempt': 'always' });
+    account.addUserToGroup('bob', 'break-glass');
+    account.addUserToGroup('bob', 'break-glass');
+    const { Tags } = await iam.send(new ListUserTagsCommand({ UserName: 'bob' }));
+    expect(Tags).toContainEqual({ Key: 'keysweep:exempt', Value: 'always' });
+    const { Groups } = await iam.send(new ListGroupsForUserCommand({ UserName: 'bob' }));
+    expect(Groups?.map((g) => g.GroupName)).toEqual(['break-glass']);
+    const bob = account.toAccountFile().users[1];
+    expect(bob?.tags).toMatchObject({ 'keysweep:exempt': 'always' });
+    expect(bob?.groups).toEqual(['break-glass']);
+    expect(() => account.tagUser('nobody', {})).toThrow(/no user nobody/);
+  });
+
   it('rejects an IAM command the simulator does not implement, and records it', async () => {
     start(demo);
     await expect(iam.send(new ListRolesCommand({}))).rejects.toThrow(

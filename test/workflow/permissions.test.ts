@@ -198,6 +198,10 @@ describe('without one statement', () => {
     };
     const run = (edited: AccessPolicies) => outcome({ account: file, config: settings, policies: edited });
     expect(await run(find('function:deactivate-key', 'iam:UpdateAccessKey'))).toMatch(/^fails: KeysFailed/);
+    // without the exemption re-read, no key is changed: each is recorded failed
+    expect(await run(find('function:deactivate-key', 'iam:ListUserTags'))).toMatch(
+      /^fails: KeysFailed: .* key actions failed/,
+    );
     expect(await run(find('function:send-report', 'ses:SendEmail'))).toMatch(
       /^fails: EmailNotSent: .*AccessDenied/,
     );

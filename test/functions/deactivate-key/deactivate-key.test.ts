@@ -3,6 +3,8 @@ import {
   GetAccessKeyLastUsedCommand,
   IAMClient,
   ListAccessKeysCommand,
+  ListGroupsForUserCommand,
+  ListUserTagsCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -415,6 +417,113 @@ describe('deactivateKey re-checks the key, then acts', () => {
       name: 'Throttling',
     });
     expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, noWaitRetry.attempts);
+  });
+});
+
+describe('deactivateKey re-reads the exemption right before acting', () => {
+  /** alice, with the given tags and groups now (after the plan was made). */
+  function aliceNow(key: FakeKey, tags: Record<string, string>, groups: string[] = []): FakeIam {
+    const iam = iamWith(key);
+    const alice = iam.users.get('alice');
+    if (alice === undefined) throw new Error('no alice');
+    alice.tags = tags;
+    alice.groups = groups;
+    return iam;
+  }
+  const GROUPS = { ...POLICY, exemptGroups: ['break-glass'] };
+
+  it.each<
+    [string, FakeKey, PlannedAction, Record<string, string>, string[], Record<string, unknown>, string]
+  >([
+    [
+      'tagged exempt for good',
+      keyOf(100, 'Active'),
+      planned('deactivate', 'age'),
+      { 'keysweep:exempt': 'always' },
+      [],
+      POLICY,
+      'exempt since it was planned (tag keysweep:exempt = always); not deactivated',
+    ],
+    [
+      'tagged exempt through a date',
+      keyOf(50, 'Active', null),
+      planned('deactivate', 'unused'),
+      { 'keysweep:exempt': '2026-12-31' },
+      [],
+      POLICY,
+      'exempt since it was planned through 2026-12-31 (tag keysweep:exempt = 2026-12-31); not deactivated',
+    ],
+    [
+      'added to an exempt group',
+      keyOf(100, 'Active'),
+      planned('deactivate', 'age'),
+      {},
+      ['developers', 'break-glass'],
+      GROUPS,
+      'exempt since it was planned (member of group break-glass); not deactivated',
+    ],
+    [
+      'tagged exempt, with a key to delete',
+      keyOf(400, 'Inactive', 200),
+      planned('delete', 'delete'),
+      { 'keysweep:exempt': 'always' },
+      [],
+      POLICY,
+      'exempt since it was planned (tag keysweep:exempt = always); not deleted',
+    ],
+  ])('skips a user %s since the plan', async (_name, key, action, tags, groups, config, detail) => {
+    aliceNow(key, tags, groups);
+    await expect(deactivateKey(event(action), deps(config))).resolves.toEqual({
+      userName: 'alice',
+      accessKeyId: KEY,
+      action: action.action,
+      result: 'skipped',
+      detail,
+    });
+    expect(iamMock).toHaveReceivedCommandWith(ListUserTagsCommand, { UserName: 'alice' });
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+    expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  });
+
+  it.each<[string, Record<string, string>, string[], Record<string, unknown>]>([
+    ['an expired exemption tag', { 'keysweep:exempt': '2026-11-27' }, [], POLICY],
+    ['an invalid exemption tag', { 'keysweep:exempt': 'until the migration' }, [], POLICY],
+    ['membership of a group that exempts nothing', {}, ['break-glass'], POLICY],
+  ])('acts on a user with %s', async (_name, tags, groups, config) => {
+    aliceNow(keyOf(100, 'Active'), tags, groups);
+    await expect(deactivateKey(event(planned('deactivate', 'age')), deps(config))).resolves.toMatchObject({
+      result: 'done',
+      detail: 'deactivated',
+    });
+  });
+
+  it('reads group membership only when some group exempts', async () => {
+    aliceNow(keyOf(100, 'Active'), {});
+    await deactivateKey(event(planned('deactivate', 'age')), deps());
+    expect(iamMock).not.toHaveReceivedCommand(ListGroupsForUserCommand);
+    iamMock.reset();
+    aliceNow(keyOf(100, 'Active'), {});
+    await deactivateKey(event(planned('deactivate', 'age')), deps(GROUPS));
+    expect(iamMock).toHaveReceivedCommandWith(ListGroupsForUserCommand, { UserName: 'alice' });
+  });
+
+  it('changes nothing when the exemption cannot be read, and records why', async () => {
+    aliceNow(keyOf(100, 'Active'), {}).failNext(
+      'ListUserTags',
+      Object.assign(new Error('not authorized to perform: iam:ListUserTags'), { name: 'AccessDenied' }),
+    );
+    await expect(deactivateKey(event(planned('deactivate', 'age')), deps())).resolves.toMatchObject({
+      result: 'failed',
+      error: 'AccessDenied: not authorized to perform: iam:ListUserTags',
+    });
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+  });
+
+  it('still records a key an earlier attempt changed as done, exempt or not (the change was made)', async () => {
+    aliceNow(keyOf(100, 'Inactive'), { 'keysweep:exempt': 'always' });
+    await expect(
+      deactivateKey({ ...event(planned('deactivate', 'age')), retryCount: 1 }, deps()),
+    ).resolves.toMatchObject({ result: 'done' });
   });
 });
 
