@@ -1,20 +1,25 @@
 /**
  * `npm start`: runs the real state machine locally against a simulated account (by default
- * the built-in demo account), prints a short summary and writes the run's files to out/.
+ * the built-in demo account), prints a short summary and writes the run's files to out/. With
+ * --state, the report bucket (key index, earlier reports) is kept in a folder from run to run.
  *
  *   npm start -- [--account FILE] [--config FILE] [--out DIR] [--mode report|enforce] [--input JSON]
+ *                [--state DIR] [--now ISO]
  *
  * Exit codes: 0 the execution succeeded; 3 it failed, or its deployment's permissions would not let
  * it start (see the summary); 2 bad input; 1 crash.
  */
 import { parseArgs } from 'node:util';
 import { redactAccessKeyIds } from '../functions/shared/masking';
+import { layout, runPrefix } from '../functions/shared/report-layout';
 import { buildVersion } from '../infra/version';
 import { DeploymentError, ExecutionNotStartedError } from './deployment-authorization';
 import { InputError, DEMO_ACCOUNT, DEMO_CONFIG, loadAccount, loadConfig } from './load-inputs';
 import { summaryLines } from './print-summary';
 import { outputFiles } from './run-output';
-import { runWorkflow } from './run-workflow';
+import { bucketObjectsOf, LOCAL_BUCKET, runWorkflow } from './run-workflow';
+import { parseIsoDateTime } from './simulated-account';
+import { assertReplaceableState, readStateFolder, writeStateAtomically } from './state-folder';
 import { assertReplaceableOutput, UnsafeOutputError, writeOutputAtomically } from './write-output';
 
 // The AWS SDK warns that it will soon need Node 22; the Lambdas run on Node 22, locally it is noise.
@@ -27,7 +32,31 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
 }) as typeof process.emitWarning;
 
 const USAGE =
-  'Usage: npm start -- [--account FILE] [--config FILE] [--out DIR] [--mode report|enforce] [--input JSON]';
+  'Usage: npm start -- [--account FILE] [--config FILE] [--out DIR] [--mode report|enforce] [--input JSON] [--state DIR] [--now ISO]';
+
+/**
+ * The execution's name: local-<now>, with a suffix when an earlier run in the --state bucket had it
+ * (AWS never reuses an execution name; a run's files, and its owner-notification record, are
+ * under it).
+ */
+function freshExecutionName(now: Date, objects: Readonly<Record<string, string>>): string {
+  const base = `local-${now.toISOString().replace(/[:.]/g, '-')}`;
+  const taken = (name: string) =>
+    Object.keys(objects).some((key) => key.startsWith(runPrefix(now.toISOString(), name)));
+  let name = base;
+  for (let n = 2; taken(name); n++) name = `${base}-${n}`;
+  return name;
+}
+
+/** What the --state folder brought into the report bucket. */
+function stateLine(stateDir: string, objects: Readonly<Record<string, string>>): string {
+  const keys = Object.keys(objects);
+  const runs = new Set(
+    keys.filter((k) => k.startsWith('runs/')).map((k) => k.split('/').slice(0, 3).join('/')),
+  );
+  const index = layout.keyIndex() in objects ? 'with the key index' : 'no key index (a first run)';
+  return `Report bucket from ${stateDir}: ${keys.length} objects of ${runs.size} earlier run${runs.size === 1 ? '' : 's'}, ${index}.`;
+}
 
 async function main(argv: string[]): Promise<number> {
   let args;
@@ -40,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
         out: { type: 'string', default: 'out' },
         mode: { type: 'string' },
         input: { type: 'string' },
+        state: { type: 'string' },
+        now: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -52,8 +83,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  let bucketObjects: Record<string, string> = {};
   try {
     assertReplaceableOutput(args.out);
+    if (args.state !== undefined) {
+      assertReplaceableState(args.state, args.out);
+      bucketObjects = readStateFolder(args.state);
+    }
   } catch (error) {
     if (error instanceof UnsafeOutputError) throw new InputError(error.message);
     throw error;
@@ -61,7 +97,16 @@ async function main(argv: string[]): Promise<number> {
   const demo = args.account === undefined;
   const configFile = args.config ?? (demo ? DEMO_CONFIG : undefined);
   const config = loadConfig({ configFile, mode: args.mode });
-  const account = loadAccount(args.account ?? DEMO_ACCOUNT);
+  let account = loadAccount(args.account ?? DEMO_ACCOUNT);
+  if (args.now !== undefined) {
+    if (parseIsoDateTime(args.now) === undefined) {
+      throw new InputError(
+        `--now must be an ISO 8601 date-time with a time zone, e.g. "2026-11-29T08:00:00Z" (got "${args.now}")`,
+      );
+    }
+    // The run's clock; account-after.json carries it, so the next day is this one plus a day.
+    account = { ...account, now: args.now };
+  }
   let input: unknown = {};
   if (args.input !== undefined) {
     try {
@@ -75,10 +120,29 @@ async function main(argv: string[]): Promise<number> {
       `Using the built-in demo account${args.config === undefined ? ' and demo settings (local/demo-config.json)' : ''}.`,
     );
   }
-  const run = await runWorkflow({ account, config, input, version: buildVersion().version });
+  if (args.state !== undefined) console.log(stateLine(args.state, bucketObjects));
+  const now = new Date(account.now ?? Date.now());
+  const run = await runWorkflow({
+    account,
+    config,
+    input,
+    version: buildVersion().version,
+    bucketObjects,
+    now,
+    executionName: freshExecutionName(now, bucketObjects),
+  });
   const files = outputFiles(run);
   writeOutputAtomically(args.out, files);
+  if (args.state !== undefined) {
+    writeStateAtomically(args.state, bucketObjectsOf(run), {
+      bucket: LOCAL_BUCKET,
+      savedAt: run.now.toISOString(),
+      executionName: run.executionName,
+    });
+  }
   for (const text of summaryLines(run, args.out, Object.keys(files))) console.log(text);
+  if (args.state !== undefined)
+    console.log(`  state: ${args.state}/ (the report bucket, for the next --state run)`);
   return run.status === 'SUCCEEDED' ? 0 : 3;
 }
 
