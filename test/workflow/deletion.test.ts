@@ -80,8 +80,9 @@ async function runDay(
 const entryOf = (day: Day, n: number) => day.run.report?.entries.find((e) => e.accessKeyId === keyId(n));
 const statusOf = (day: Day, n: number) =>
   keysOf(day.run.account.toAccountFile()).get(keyId(n))?.status ?? 'gone';
-const deletes = (day: Day) =>
-  day.run.account.calls.filter((c) => c.operation === 'DeleteAccessKey').map((c) => c.input.AccessKeyId);
+const deletesOf = (calls: WorkflowRun['account']['calls']) =>
+  calls.filter((c) => c.operation === 'DeleteAccessKey').map((c) => c.input.AccessKeyId);
+const deletes = (day: Day) => deletesOf(day.run.account.calls);
 
 /** Sets a key of the account file as someone changed it between two runs. */
 function withKey(n: number, change: Partial<AccountKey>) {
@@ -305,6 +306,26 @@ describe('without a readable key index, deletion is paused', () => {
       expect(writeCalls(next.account.calls)).toEqual(['IAM.DeleteAccessKey']);
     },
   );
+});
+
+describe('report mode', () => {
+  it('sees keys inactive as any run does: an enforcing run deleteAfterDays later deletes them', async () => {
+    const first = await runWorkflow({
+      account: firstDayAccount(),
+      config: { ...SETTINGS, mode: 'report' },
+      now: DAY_1,
+    });
+    expect(writeCalls(first.account.calls)).toEqual([]);
+    const later = await runWorkflow({
+      account: { ...first.account.toAccountFile(), now: at(31) },
+      config: SETTINGS,
+      now: dayOf(31),
+      bucketObjects: bucketObjectsOf(first),
+    });
+    // the key inactive since before the report-mode run is deleted; the one it would have deactivated is deactivated
+    expect(deletesOf(later.account.calls)).toEqual([keyId(2)]);
+    expect(later.report?.entries.find((e) => e.accessKeyId === keyId(1))?.action).toBe('deactivate');
+  });
 });
 
 describe('a user who became exempt between find and act', () => {
