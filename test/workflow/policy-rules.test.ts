@@ -151,9 +151,11 @@ describe('owner notifications', () => {
     ]);
     const alice = byRecipient.get('alice@example.com');
     expect(alice?.text).toContain(`AKIA************${keyId(1).slice(-4)}`);
-    expect(alice?.text).toContain('was DEACTIVATED today');
+    expect(alice?.text).toContain('was deactivated today at 120 days old');
     expect(alice?.text).toContain(`AKIA************${keyId(2).slice(-4)}`);
     expect(alice?.text).toContain('will be deactivated on or after 2026-12-08');
+    // both of alice's keys are old: she is asked to make room before creating a new key
+    expect(alice?.text).toContain('this makes room for the new key');
     expect(alice?.text).not.toContain(keyId(3).slice(-4));
     expect(alice?.text).not.toContain('bob');
     expect(byRecipient.get('bob@example.com')?.text).not.toContain(keyId(1).slice(-4));
