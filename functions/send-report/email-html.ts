@@ -57,7 +57,24 @@ export function keyValueTable(rows: readonly (readonly [string, string])[]): str
 
 /** A masked key ID (or another short token) in monospace that never breaks. */
 export function mono(text: string): string {
-  return `<code style="font-family:${MONO};font-size:13px;white-space:nowrap">${escapeHtml(text)}</code>`;
+  return `<code style="font-size:13px;white-space:nowrap">${escapeHtml(text)}</code>`;
+}
+
+/** A masked access key ID, as the emails show it (AKIA************MPLE). */
+export const MASKED_KEY_ID = /(?:AKIA|ASIA)\*+[A-Z0-9]{4}/g;
+
+/** Text with each match of `tokens` (by default the masked key IDs) set by `wrap` (monospace, unbroken). */
+export function richText(
+  text: string,
+  tokens: RegExp = MASKED_KEY_ID,
+  wrap: (token: string) => string = mono,
+): string {
+  return escapeHtml(text).replace(tokens, (token) => wrap(token));
+}
+
+/** Text kept on one line (a date, which a browser would otherwise break after a hyphen). */
+export function unbroken(text: string): string {
+  return `<span style="white-space:nowrap">${escapeHtml(text)}</span>`;
 }
 
 /**
@@ -94,9 +111,7 @@ export function breakable(text: string): string {
 export function command(text: string): string {
   const tokens = text
     .split(' ')
-    .map((token) =>
-      token.length > 32 ? escapeHtml(token) : `<span style="white-space:nowrap">${escapeHtml(token)}</span>`,
-    )
+    .map((token) => (token.length > 32 ? escapeHtml(token) : unbroken(token)))
     .join(' ');
   return (
     `<div style="margin:4px 0 6px;padding:4px 6px;background:#f3f4f6;border-radius:4px">` +

@@ -148,9 +148,11 @@ function retire(user: string, key: Key): Step {
 }
 
 function switchTo(keys: readonly Key[], target: string): Step {
-  const verb = keys.every((k) => k.after !== 'Active') ? 'used' : 'uses';
+  const dead = keys.filter((k) => k.after !== 'Active');
+  const live = keys.filter((k) => k.after === 'Active');
+  const what = [...(dead.length ? [`used ${ids(dead)}`] : []), ...(live.length ? [`uses ${ids(live)}`] : [])];
   return {
-    text: `Switch every application, script and profile that ${verb} ${ids(keys)} to ${target}.`,
+    text: `Switch every application, script and profile that ${what.join(' or ')} to ${target}.`,
     commands: [],
   };
 }

@@ -4,7 +4,7 @@
  */
 import { escapeHtml } from '../shared/html';
 import { redactAccessKeyIds } from '../shared/masking';
-import { command, heading, mono, page, paragraph } from './email-html';
+import { command, heading, mono, page, paragraph, richText, unbroken } from './email-html';
 import {
   commands,
   notifiesOwner,
@@ -26,9 +26,12 @@ export interface OwnerEmailContext {
   policy: OwnerPolicy;
 }
 
-/** Masked key IDs and ID placeholders in a sentence, set in monospace so that they never break. */
-const TOKEN = new RegExp(`(?:AKIA|ASIA)\\*+[A-Z0-9]{4}|${PLACEHOLDER_PREFIX}[A-Z0-9]{4}`, 'g');
-const rich = (text: string) => escapeHtml(text).replace(TOKEN, (token) => mono(token));
+/** Masked key IDs and ID placeholders (in monospace) and dates in a sentence: none of them breaks. */
+const TOKEN = new RegExp(
+  `(?:AKIA|ASIA)\\*+[A-Z0-9]{4}|${PLACEHOLDER_PREFIX}(?:[A-Z0-9]{4})?|\\d{4}-\\d{2}-\\d{2}`,
+  'g',
+);
+const rich = (text: string) => richText(text, TOKEN, (t) => (/^\d/.test(t) ? unbroken(t) : mono(t)));
 
 const stepHtml = (step: Step) => `${rich(step.text)}${step.commands.map(command).join('')}`;
 
@@ -87,7 +90,7 @@ export function renderOwnerEmail(
 
   const html = page(subject, [
     paragraph(`Hello ${escapeHtml(userName)},`),
-    paragraph(escapeHtml(intro)),
+    paragraph(rich(intro)),
     `<ul style="margin:8px 0;padding-left:20px">${plan.facts.map((f) => `<li style="margin:4px 0">${rich(f)}</li>`).join('')}</ul>`,
     heading('What to do'),
     stepsHtml(plan.steps),

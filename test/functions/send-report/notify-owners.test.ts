@@ -142,7 +142,10 @@ describe('notifyOwners', () => {
     expect(text).toContain(`${maskAccessKeyId(aliceOld.accessKeyId)}, created`);
     expect(text).toContain('was deactivated today at 120 days old');
     expect(text).toContain(`${maskAccessKeyId(aliceSoon.accessKeyId)}, created`);
-    expect(text).toContain('will be deactivated on or after 2026-12-08, when it is 90 days old');
+    expect(text).toContain('will be deactivated on or after 2026-12-08.');
+    expect(text).toContain(
+      `that used ${maskAccessKeyId(aliceOld.accessKeyId)} or uses ${maskAccessKeyId(aliceSoon.accessKeyId)} to the new key.`,
+    );
     expect(text).not.toContain('gina');
     expect(text).not.toContain(maskAccessKeyId(ginaSoon.accessKeyId));
     expect(JSON.stringify(alice)).not.toMatch(FULL_KEY_ID);
