@@ -85,10 +85,9 @@ function keySection(
   };
 }
 
-function countDone(report: Report, action: 'deactivate' | 'delete'): number {
+export function countDone(report: Report, action: 'deactivate' | 'delete'): number {
   return report.entries.filter((e) => e.action === action && e.result === 'done').length;
 }
-export { countDone };
 
 function verb(report: Report, action: 'deactivate' | 'delete'): { done: string; planned: string } {
   const past = action === 'deactivate' ? 'Deactivated' : 'Deleted';

@@ -24,8 +24,6 @@ import { allocateRows, byteLength } from './email-budget';
 import { banner, breakable, heading, keyValueTable, link, page, paragraph, stackedTable } from './email-html';
 import type { Report } from './report-model';
 
-export { lastUsedText } from './admin-email-sections';
-
 export interface RenderedEmail {
   subject: string;
   html: string;
@@ -39,6 +37,8 @@ export interface RenderedEmail {
 export const MAX_HTML_BYTES = 100_000;
 /** Room left unused under MAX_HTML_BYTES, for what a client adds when it shows the message. */
 const SAFETY_BYTES = 1_000;
+/** What a cut list's note may grow by once it shows rows ("… and N more" against "All N are"). */
+const LIST_SLACK_BYTES = 32;
 /** Longest text of the fixed parts (a failure cause, the discovery reason). */
 const MAX_TEXT_CHARS = 2_000;
 
@@ -148,7 +148,10 @@ function subjectOf(report: Report): string {
   return `keysweep${tag}${account} ${report.startedAt.slice(0, 10)}: ${parts.join(', ')}`;
 }
 
-/** The lists, in the order they appear; the owner lines stand before the owners' list, the legend before the first key list. */
+/**
+ * The lists, in the order they appear. The owner lines stand where the owners' list does (after the
+ * failures), the "Last used" legend before the first list of keys.
+ */
 interface Layout {
   lists: ListSection[];
   ownersAt: number;
@@ -171,7 +174,7 @@ function layoutOf(report: Report): Layout {
 const footer = (report: Report) => `keysweep ${report.keysweepVersion} - run ${report.executionName}`;
 const execution = (report: Report) => report.consoleUrl ?? report.executionId;
 
-/** Walks the lists with what stands before them; `at(i)` is called before list i, and once at the end. */
+/** Walks the lists in order, with `before` called for what stands ahead of a list (or at the end). */
 function eachBlock(
   layout: Layout,
   before: (what: 'owners' | 'legend') => void,
@@ -253,17 +256,18 @@ function renderHtml(report: Report, layout: Layout, shown: readonly number[], lo
 export function renderAdminEmail(report: Report, reportLocation: string): RenderedEmail {
   const location = clip(reportLocation, MAX_TEXT_CHARS);
   const layout = layoutOf(report);
-  // The fixed parts, with every list cut to nothing (and so every "more in the report" note): what is
-  // left of the budget goes to the rows.
+  // The fixed parts, with every list cut to nothing (and so every "in the report" note), plus what a
+  // list with rows adds around them (its table, a longer note): what is left of the budget goes to rows.
   const bare = renderHtml(
     report,
     layout,
     layout.lists.map(() => 0),
     location,
   );
+  const perList = byteLength(stackedTable([])) + LIST_SLACK_BYTES;
   const shown = allocateRows(
     layout.lists.map((s) => s.rows.map((r) => byteLength(r.html) + 1)),
-    MAX_HTML_BYTES - SAFETY_BYTES - byteLength(bare),
+    MAX_HTML_BYTES - SAFETY_BYTES - byteLength(bare) - layout.lists.length * perList,
   );
   return {
     subject: redactAccessKeyIds(subjectOf(report)),
