@@ -1,4 +1,8 @@
-/** Unit tests (pure code, handlers, infra, simulator) and workflow tests (the real ASL) run as separate projects. */
+/**
+ * Unit tests (pure code, handlers, infra, simulator), workflow tests (the real ASL against the
+ * simulated account) and emulator tests (the real ASL and SDK over HTTP against moto) run as
+ * separate projects.
+ */
 const swc = [
   '@swc/jest',
   { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
@@ -17,5 +21,6 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{functions,infra,local}/**/*.test.ts'] },
     { ...common, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
+    { ...common, displayName: 'emulator', testMatch: ['<rootDir>/test/emulator/**/*.test.ts'] },
   ],
 };

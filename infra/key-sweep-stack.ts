@@ -5,6 +5,7 @@
 import { ArnFormat, CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { KeysweepConfig } from '../functions/shared/config';
+import { FUNCTION_TIMEOUT_SECONDS } from '../functions/shared/retry-budget';
 import { KeysweepFunction } from './constructs/keysweep-function';
 import { ReportBucket, RUNS_PREFIX, STATE_PREFIX } from './constructs/report-bucket';
 import { SweepAlarms } from './constructs/sweep-alarms';
@@ -94,7 +95,7 @@ export class KeySweepStack extends Stack {
       name: 'list-users',
       purpose: 'lists the IAM users to examine and writes them to the report bucket in batches',
       version,
-      timeout: Duration.seconds(300),
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['list-users']),
       memorySize: 512,
       environment: withBucket,
       permissions: [
@@ -126,7 +127,7 @@ export class KeySweepStack extends Stack {
       name: 'find-stale-keys',
       purpose: "reads each user's keys, tags and groups and decides each key's fate; changes nothing",
       version,
-      timeout: Duration.seconds(300),
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['find-stale-keys']),
       memorySize: 512,
       environment: withBucket,
       permissions: [
@@ -139,7 +140,7 @@ export class KeySweepStack extends Stack {
       name: 'check-action-limit',
       purpose: 'adds up the planned deactivations and deletions and applies maxActionsPerRun',
       version,
-      timeout: Duration.seconds(30),
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['check-action-limit']),
       memorySize: 256,
       environment: baseEnvironment,
       permissions: [],
@@ -149,7 +150,7 @@ export class KeySweepStack extends Stack {
       name: 'deactivate-key',
       purpose: 're-reads one access key and deactivates (or deletes) it if it still breaks the policy',
       version,
-      timeout: Duration.seconds(30),
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['deactivate-key']),
       memorySize: 256,
       environment: baseEnvironment,
       permissions: [
@@ -171,7 +172,7 @@ export class KeySweepStack extends Stack {
       name: 'send-report',
       purpose: 'assembles the run report, stores it with the rendered email and emails the admins',
       version,
-      timeout: Duration.seconds(900),
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['send-report']),
       memorySize: 1024,
       environment: withBucket,
       permissions: [

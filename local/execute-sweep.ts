@@ -5,14 +5,17 @@
  * the simulated account (run-workflow.ts) or a real endpoint such as the AWS emulator.
  */
 import './polyfills';
-import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { KeysweepConfig } from '../functions/shared/config';
+import { FUNCTION_TIMEOUT_SECONDS } from '../functions/shared/retry-budget';
 import { FUNCTIONS, runAs, type FunctionName } from './callers';
+import { LambdaInvocation, LambdaTimeoutError } from './lambda-invocation';
+import { startTracedInvocation } from './lambda-trace-env';
 import { loadDefinition, statesWithRetry } from './state-machine-definition';
 import { RunRecorder } from './run-stats';
+import { StateRetryCounter } from './state-retry-count';
 
 export { FUNCTIONS, type FunctionName } from './callers';
 
@@ -75,17 +78,18 @@ class DataLimitExceededError extends Error {
   override name = 'States.DataLimitExceeded';
 }
 
-function fakeLambdaContext(name: FunctionName): Context {
+function fakeLambdaContext(name: FunctionName, invocation: LambdaInvocation): Context {
+  startTracedInvocation(name); // a no-op unless the run traces
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: `keysweep-${name}`,
     functionVersion: '$LATEST',
     invokedFunctionArn: functionArn(name),
     memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
+    awsRequestId: invocation.requestId,
     logGroupName: `/aws/lambda/keysweep-${name}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 300_000,
+    getRemainingTimeInMillis: () => invocation.remainingMs(),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
@@ -165,6 +169,7 @@ function serialized(): <T>(work: () => Promise<T>) => Promise<T> {
 interface TaskState {
   Type?: string;
   Resource?: string;
+  Parameters?: unknown;
   ItemProcessor?: {
     ProcessorConfig?: { Mode?: string };
     StartAt?: string;
@@ -223,6 +228,8 @@ function buildTaskHandlers(
   const byArn = new Map(FUNCTIONS.map((name) => [functionArn(name), name]));
   const { s3 } = handlers;
   const oneAtATime = serialized();
+  const tasks = taskStates(definition.States as Record<string, TaskState>);
+  const retryCounts = new StateRetryCounter(tasks);
   const result: Record<string, TaskHandler> = {};
   const guardSize = (stateName: string, value: unknown) => {
     const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
@@ -243,12 +250,15 @@ function buildTaskHandlers(
     await asStateMachine(() => (hooks.beforeChildExecution as (m: string) => Promise<void>)(mapState));
     childrenStarted.add(id);
   };
-  for (const [stateName, state] of Object.entries(taskStates(states))) {
+  for (const [stateName, state] of Object.entries(tasks)) {
     const resource = state.Resource ?? '';
     if (resource === 'arn:aws:states:::lambda:invoke') {
       result[stateName] = async (input) => {
         await startChild(stateName, input);
-        const { FunctionName, Payload } = input as { FunctionName: string; Payload: unknown };
+        const { FunctionName, Payload } = retryCounts.stamp(stateName, input) as {
+          FunctionName: string;
+          Payload: unknown;
+        };
         const name = byArn.get(FunctionName);
         if (name === undefined) throw new Error(`${stateName}: no local function for ${FunctionName}`);
         if (hooks.beforeInvoke)
@@ -256,12 +266,25 @@ function buildTaskHandlers(
         recorder.lambdaInvoked(name);
         let payload: unknown;
         try {
-          payload = await oneAtATime(() =>
-            runAs({ kind: 'function', name }, () =>
-              handlers.lambdas[name](withSimulatedStartTime(name, Payload, now), fakeLambdaContext(name)),
-            ),
-          );
+          // A timed-out invocation (the timeOutAfter fault) fails at once and its result is
+          // abandoned; the next invocation waits until its handler has returned all the same.
+          payload = await oneAtATime(async () => {
+            const invocation = new LambdaInvocation(FUNCTION_TIMEOUT_SECONDS[name]);
+            try {
+              return await invocation.run(() =>
+                runAs({ kind: 'function', name }, () =>
+                  handlers.lambdas[name](
+                    withSimulatedStartTime(name, Payload, now),
+                    fakeLambdaContext(name, invocation),
+                  ),
+                ),
+              );
+            } finally {
+              await invocation.finished;
+            }
+          });
         } catch (error) {
+          if (error instanceof LambdaTimeoutError) throw error;
           throw new LambdaFunctionError(error);
         }
         const output = { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
@@ -340,6 +363,9 @@ export async function executeSweep(options: SweepExecutionOptions): Promise<Swee
       retryIntervalOverrides: Object.fromEntries(statesWithRetry(definition).map((name) => [name, 0])),
     },
     context: {
+      // aws-local-stepfunctions has no $$.State: this makes $$.State.RetryCount resolve, and
+      // StateRetryCounter puts the real count in each task input (state-retry-count.ts).
+      State: { RetryCount: 0 },
       Execution: {
         Id: executionId,
         Name: executionName,

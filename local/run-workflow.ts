@@ -33,6 +33,8 @@ export interface WorkflowRunOptions {
   now?: Date;
   executionName?: string;
   listUsersPageSize?: number;
+  /** run every AWS call through the SDK client's middleware (SimulatedAccountOptions.sdkMiddleware) */
+  sdkMiddleware?: boolean;
   version?: string;
   /** objects already in the report bucket (a previous run's key index and reports), by key */
   bucketObjects?: Readonly<Record<string, string>>;
@@ -89,6 +91,7 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
     },
     // An account file that says nothing of SES: out of the sandbox, the sender's address verified.
     ses: options.account.ses ?? { verifiedIdentities: [options.config.senderEmail], sandbox: false },
+    ...(options.sdkMiddleware ? { sdkMiddleware: true } : {}),
   });
   const deployment = new DeploymentAuthorization(policies);
   await deployment.checkDeployment();

@@ -1,7 +1,9 @@
 /**
  * One planned change to one key. Re-reads the key first (IAM is eventually consistent and
  * people act between find and act), then changes it only if it still breaks the policy.
- * Safe to repeat: a second call finds the key already inactive, or gone.
+ * Safe to repeat: a second call finds the key already inactive, or gone. When Step Functions
+ * retries the step (retryCount > 0: an earlier attempt timed out or failed, maybe after its
+ * IAM write went through), a key found already changed is recorded as done by that attempt.
  */
 import { DeleteAccessKeyCommand, UpdateAccessKeyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { z } from 'zod';
@@ -9,10 +11,15 @@ import { plannedActionSchema, type KeyResult, type PlannedAction } from '../shar
 import type { KeysweepConfig } from '../shared/config';
 import { ageInDays } from '../shared/days';
 import { getLastUsedDate, isNoSuchEntity, listAccessKeys, type AccessKeyInfo } from '../shared/iam-users';
-import { isThrottling, withThrottlingRetry, type RetryOptions } from '../shared/retry';
+import { isThrottling, withRetry, type RetryOptions } from '../shared/retry';
 import { parseEvent, runClock, runSchema } from '../shared/run';
 
-export const deactivateKeyEventSchema = z.object({ run: runSchema, key: plannedActionSchema });
+export const deactivateKeyEventSchema = z.object({
+  run: runSchema,
+  key: plannedActionSchema,
+  /** the step's $$.State.RetryCount: 0 on the first attempt */
+  retryCount: z.number().int().min(0).default(0),
+});
 
 export interface DeactivateKeyDeps {
   iam: IAMClient;
@@ -57,19 +64,39 @@ async function whyNotAnyMore(
   return `${age} days old, under the limit of ${deps.config.deactivateAfterDays}`;
 }
 
-async function act(key: PlannedAction, deps: DeactivateKeyDeps): Promise<void> {
+/** Makes the change; the detail of the result. */
+async function act(key: PlannedAction, deps: DeactivateKeyDeps): Promise<string> {
   const target = { UserName: key.userName, AccessKeyId: key.accessKeyId };
-  await withThrottlingRetry(
-    () =>
-      key.action === 'delete'
+  let requests = 0;
+  try {
+    await withRetry(() => {
+      requests++;
+      return key.action === 'delete'
         ? deps.iam.send(new DeleteAccessKeyCommand(target))
-        : deps.iam.send(new UpdateAccessKeyCommand({ ...target, Status: 'Inactive' })),
-    deps.retry,
-  );
+        : deps.iam.send(new UpdateAccessKeyCommand({ ...target, Status: 'Inactive' }));
+    }, deps.retry);
+  } catch (error) {
+    // A DeleteAccessKey retried after a timeout finds the key gone: the first request went through.
+    if (key.action === 'delete' && requests > 1 && isNoSuchEntity(error)) {
+      return 'deleted (an earlier request of this attempt went through)';
+    }
+    throw error;
+  }
+  return key.action === 'delete' ? 'deleted' : 'deactivated';
+}
+
+/** On a retry of the step, a key already as planned was changed by an earlier attempt. */
+function doneByAnEarlierAttempt(key: PlannedAction, retryCount: number): Outcome {
+  const found = key.action === 'delete' ? 'gone' : 'inactive';
+  const did = key.action === 'delete' ? 'deleted' : 'deactivated';
+  return {
+    result: 'done',
+    detail: `${did} (${found} on retry ${retryCount} of this step: an earlier attempt of this step ${did} it)`,
+  };
 }
 
 export async function deactivateKey(event: unknown, deps: DeactivateKeyDeps): Promise<KeyResult> {
-  const { run, key } = parseEvent(deactivateKeyEventSchema, event, 'deactivate-key');
+  const { run, key, retryCount } = parseEvent(deactivateKeyEventSchema, event, 'deactivate-key');
   const base = { userName: key.userName, accessKeyId: key.accessKeyId, action: key.action };
   const outcome = async (): Promise<Outcome> => {
     if (run.mode === 'report' || deps.config.mode === 'report') {
@@ -78,11 +105,15 @@ export async function deactivateKey(event: unknown, deps: DeactivateKeyDeps): Pr
     try {
       const keys = await listAccessKeys(deps.iam, key.userName, deps.retry);
       const current = keys.find((k) => k.accessKeyId === key.accessKeyId);
+      if (retryCount > 0) {
+        const deleted = key.action === 'delete' && current === undefined;
+        const deactivated = key.action === 'deactivate' && current?.status === 'Inactive';
+        if (deleted || deactivated) return doneByAnEarlierAttempt(key, retryCount);
+      }
       if (current === undefined) return { result: 'skipped', detail: 'key no longer exists' };
       const reason = await whyNotAnyMore(key, current, runClock(run), deps);
       if (reason !== null) return { result: 'skipped', detail: reason };
-      await act(key, deps);
-      return { result: 'done', detail: key.action === 'delete' ? 'deleted' : 'deactivated' };
+      return { result: 'done', detail: await act(key, deps) };
     } catch (error) {
       if (isNoSuchEntity(error)) return { result: 'skipped', detail: 'user or key no longer exists' };
       // Throttling that outlasted the retries goes back to Step Functions, which retries the task.

@@ -3,12 +3,13 @@ import { getConfigFromEnv } from '../shared/env';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { maskAccessKeyId } from '../shared/masking';
 import { addCounts, logger } from '../shared/observability';
-import { retryOptionsFromEnv } from '../shared/retry';
+import { retryOptionsFromEnv, withinInvocation } from '../shared/retry';
 import { deactivateKey, type DeactivateKeyDeps } from './deactivate-key';
 
 export const createHandler = (deps: DeactivateKeyDeps) =>
-  lambdaHandler('deactivate-key', async (event: unknown) => {
-    const result = await deactivateKey(event, deps);
+  lambdaHandler('deactivate-key', async (event: unknown, context) => {
+    const retry = withinInvocation(deps.retry, 'deactivate-key', context);
+    const result = await deactivateKey(event, { ...deps, retry });
     logger.info('Key handled', {
       userName: result.userName,
       accessKeyId: maskAccessKeyId(result.accessKeyId),

@@ -36,7 +36,7 @@ export interface FindStaleKeysDeps {
 }
 
 /** Users read in parallel within one batch. */
-const USER_CONCURRENCY = 5;
+export const USER_CONCURRENCY = 5;
 
 export async function findStaleKeys(event: unknown, deps: FindStaleKeysDeps): Promise<FindSummary> {
   const { run, batch } = parseEvent(findStaleKeysEventSchema, event, 'find-stale-keys');

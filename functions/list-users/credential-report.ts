@@ -11,7 +11,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { redactAccessKeyIds } from '../shared/masking';
-import { withThrottlingRetry, type RetryOptions } from '../shared/retry';
+import { withRetry, type RetryOptions } from '../shared/retry';
 import {
   CredentialReportFormatError,
   parseCredentialReport,
@@ -26,6 +26,9 @@ export interface CredentialReport {
   /** rows set aside: their users are missing from `rows` */
   unreadable: UnreadableRow[];
 }
+
+/** How long list-users waits for a credential report being generated: polls, and the pause between two. */
+export const REPORT_POLLING = { maxPolls: 10, pollDelayMs: 2_000 } as const;
 
 export interface FetchOptions {
   retry: RetryOptions;
@@ -68,19 +71,15 @@ export async function fetchCredentialReport(
   let operation = 'GenerateCredentialReport';
   try {
     for (let poll = 1; ; poll++) {
-      const state = (
-        await withThrottlingRetry(() => iam.send(new GenerateCredentialReportCommand({})), options.retry)
-      ).State;
+      const state = (await withRetry(() => iam.send(new GenerateCredentialReportCommand({})), options.retry))
+        .State;
       if (state === 'COMPLETE') break;
       if (poll >= options.maxPolls)
         return { unavailable: `the credential report was still ${state} after ${poll} polls` };
       await options.sleep(options.pollDelayMs);
     }
     operation = 'GetCredentialReport';
-    const response = await withThrottlingRetry(
-      () => iam.send(new GetCredentialReportCommand({})),
-      options.retry,
-    );
+    const response = await withRetry(() => iam.send(new GetCredentialReportCommand({})), options.retry);
     if (!response.Content?.byteLength) return { unavailable: 'the credential report came back empty' };
     const generatedMs = response.GeneratedTime ? new Date(response.GeneratedTime).getTime() : NaN;
     if (Number.isNaN(generatedMs))

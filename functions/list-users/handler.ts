@@ -2,12 +2,14 @@ import { iam, s3 } from '../shared/clients';
 import { getConfigFromEnv, getRequiredEnv, getVersionFromEnv } from '../shared/env';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { addCounts, logger } from '../shared/observability';
-import { retryOptionsFromEnv } from '../shared/retry';
+import { retryOptionsFromEnv, withinInvocation } from '../shared/retry';
+import { REPORT_POLLING } from './credential-report';
 import { listUsers, type ListUsersDeps } from './list-users';
 
 export const createHandler = (deps: ListUsersDeps) =>
-  lambdaHandler('list-users', async (event: unknown) => {
-    const result = await listUsers(event, deps);
+  lambdaHandler('list-users', async (event: unknown, context) => {
+    const retry = withinInvocation(deps.retry, 'list-users', context);
+    const result = await listUsers(event, { ...deps, retry });
     logger.info('Users listed', {
       mode: result.run.mode,
       discovery: result.run.discovery,
@@ -28,8 +30,7 @@ export const handler = createHandler({
   version: getVersionFromEnv(),
   retry: retryOptionsFromEnv(),
   reportPolling: {
-    maxPolls: 10,
-    pollDelayMs: 2000,
+    ...REPORT_POLLING,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   },
 });

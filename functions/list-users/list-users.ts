@@ -21,6 +21,9 @@ import { parseExecutionInput } from './execution-input';
  */
 export const BATCH_SIZE = 50;
 
+/** Batch files written to the report bucket at once. */
+export const BATCH_WRITE_CONCURRENCY = 10;
+
 export const listUsersEventSchema = z.object({
   input: z.unknown(),
   execution: z.object({
@@ -64,7 +67,7 @@ export async function listUsers(event: unknown, deps: ListUsersDeps): Promise<Li
   for (let start = 0, index = 0; start < users.length; start += BATCH_SIZE, index++) {
     batches.push({ index, userCount: Math.min(BATCH_SIZE, users.length - start) });
   }
-  await mapWithConcurrency(batches, 10, (batch) => {
+  await mapWithConcurrency(batches, BATCH_WRITE_CONCURRENCY, (batch) => {
     const file: UsersFile = { users: users.slice(batch.index * BATCH_SIZE, (batch.index + 1) * BATCH_SIZE) };
     return putJson(deps.s3, deps.bucket, layout.usersOfBatch(prefix, batch.index), file);
   });

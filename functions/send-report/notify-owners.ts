@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { KeysweepConfig } from '../shared/config';
 import { redactAccessKeyIds } from '../shared/masking';
 import { layout } from '../shared/report-layout';
+import { OWNER_EMAIL_RESERVE_MS } from '../shared/retry-budget';
 import { getJsonIfExists, putJson } from '../shared/s3-json';
 import { sendEmail } from '../shared/send-email';
 import { notifiesOwner } from './owner-email-plan';
@@ -40,8 +41,11 @@ export interface NotifyOwnersDeps {
   remainingMs: () => number;
 }
 
-/** Owner emails stop when less time than this is left, keeping room for the admin summary. */
-export const RESERVED_MS = 120_000;
+/**
+ * Owner emails stop when less time than this (plus the pause between two emails) is left: room
+ * for one more owner email and everything after, the admin summary included (retry-budget.ts).
+ */
+export const RESERVED_MS = OWNER_EMAIL_RESERVE_MS;
 
 export function disabledNotifications(withheld: string | null = null, enabled = false): OwnerNotifications {
   return { enabled, withheld, sent: [], failed: [], noAddress: [], notSent: [] };
@@ -90,7 +94,7 @@ export async function notifyOwners(
       result.sent.push(userName);
       continue;
     }
-    if (deps.remainingMs() < RESERVED_MS) {
+    if (deps.remainingMs() < RESERVED_MS + deps.intervalMs) {
       result.notSent.push({
         userName,
         reason: 'out of time in this run (SES pacing); the next run warns again',

@@ -30,6 +30,9 @@ export const sendReportEventSchema = z.object({
   sweepError: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
 });
 
+/** Batch files read from the report bucket at once. */
+export const READ_CONCURRENCY = 10;
+
 export interface SendReportDeps extends Omit<NotifyOwnersDeps, 'remainingMs'> {
   clock: () => Date;
 }
@@ -76,7 +79,7 @@ export async function sendReport(
   const { run, plan, sweepError } = parseEvent(sendReportEventSchema, event, 'send-report');
   const indexes = Array.from({ length: run.batchCount }, (_, i) => i);
   const decisions = (
-    await mapWithConcurrency(indexes, 10, async (index) => {
+    await mapWithConcurrency(indexes, READ_CONCURRENCY, async (index) => {
       const raw = await getJsonIfExists(deps.s3, deps.bucket, layout.decisionsOfBatch(run.prefix, index));
       if (raw === undefined && sweepError === undefined) {
         throw new Error(`The decisions of batch ${index} are missing from s3://${deps.bucket}/${run.prefix}`);
@@ -87,7 +90,7 @@ export async function sendReport(
 
   const results = new Map<string, KeyResult>();
   if (plan && !plan.limitExceeded && run.mode === 'enforce') {
-    const files = await mapWithConcurrency(plan.batches, 10, async (batch) => {
+    const files = await mapWithConcurrency(plan.batches, READ_CONCURRENCY, async (batch) => {
       const raw = await getJsonIfExists(deps.s3, deps.bucket, batch.resultsKey);
       return raw === undefined ? [] : resultsFileSchema.parse(raw);
     });

@@ -8,7 +8,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import type { KeyStatus } from './policy';
-import { withThrottlingRetry, type RetryOptions } from './retry';
+import { withRetry, type RetryOptions } from './retry';
 
 /** True for IAM's "no such user / key" error: the thing is gone, not broken. */
 export function isNoSuchEntity(error: unknown): boolean {
@@ -50,7 +50,7 @@ export async function paginate<T>(
 
 export async function listAccessKeys(iam: IAMClient, userName: string, retry: RetryOptions) {
   const keys = await paginate(async (Marker) => {
-    const page = await withThrottlingRetry(
+    const page = await withRetry(
       () => iam.send(new ListAccessKeysCommand({ UserName: userName, Marker })),
       retry,
     );
@@ -61,7 +61,7 @@ export async function listAccessKeys(iam: IAMClient, userName: string, retry: Re
 
 export async function listUserTags(iam: IAMClient, userName: string, retry: RetryOptions) {
   const tags = await paginate(async (Marker) => {
-    const page = await withThrottlingRetry(
+    const page = await withRetry(
       () => iam.send(new ListUserTagsCommand({ UserName: userName, Marker })),
       retry,
     );
@@ -72,7 +72,7 @@ export async function listUserTags(iam: IAMClient, userName: string, retry: Retr
 
 export async function listGroupNames(iam: IAMClient, userName: string, retry: RetryOptions) {
   const groups = await paginate(async (Marker) => {
-    const page = await withThrottlingRetry(
+    const page = await withRetry(
       () => iam.send(new ListGroupsForUserCommand({ UserName: userName, Marker })),
       retry,
     );
@@ -83,7 +83,7 @@ export async function listGroupNames(iam: IAMClient, userName: string, retry: Re
 
 /** The key's last use as an ISO date, or null when it was never used. */
 export async function getLastUsedDate(iam: IAMClient, accessKeyId: string, retry: RetryOptions) {
-  const response = await withThrottlingRetry(
+  const response = await withRetry(
     () => iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId })),
     retry,
   );

@@ -1,6 +1,8 @@
 /**
- * Powertools Logger, Metrics and Tracer, one of each per container. Log lines never carry a
- * full access key ID: code logs masked IDs only (see masking.ts), and the leak test checks it.
+ * Powertools Logger, Metrics and Tracer, one of each per container. Neither log lines nor traces
+ * carry a full access key ID: code logs masked IDs only (see masking.ts), traces never record a
+ * handler's response (lambda-handler.ts) and record errors masked (redact-errors.ts); the leak
+ * test checks both.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -10,7 +12,10 @@ export const logger = new Logger({ serviceName: 'keysweep' });
 // Metrics' own warnings (such as an invocation that failed before adding a metric) go through the
 // structured logger, at its level, rather than straight to the console.
 export const metrics = new Metrics({ namespace: 'keysweep', serviceName: 'keysweep', logger });
-export const tracer = new Tracer({ serviceName: 'keysweep' });
+// No patching of http, https and fetch: the functions make no HTTP call of their own, and the X-Ray
+// SDK leaves the AWS SDK's requests to its AWS subsegments anyway. Without it, a traced process
+// (a Lambda, or the leak test's jest worker) keeps the Node modules as they are.
+export const tracer = new Tracer({ serviceName: 'keysweep', captureHTTPsRequests: false });
 
 /** Adds one count metric per entry (published by the handler middleware at the end of the invocation). */
 export function addCounts(counts: Readonly<Record<string, number>>): void {

@@ -1,11 +1,16 @@
 /**
  * Faults a simulated account can inject: throttling, SES down, a slow, failing or malformed
- * credential report, hooks.
+ * credential report, Lambda timeouts, hooks.
  */
 import { LimitExceededException, ServiceFailureException } from '@aws-sdk/client-iam';
 import type { SimulatedAccount, SimulatedService } from './simulated-account';
 import { iamThrottling, sesError } from './aws-errors';
 import { mulberry32 } from './prng';
+import {
+  currentInvocation,
+  InvocationTimedOutError,
+  type LambdaTimeoutErrorName,
+} from '../lambda-invocation';
 
 /**
  * How a user's credential report row is written malformed: 'unquoted' without RFC 4180 quotes
@@ -38,6 +43,18 @@ export interface Faults {
     operation: 'GenerateCredentialReport' | 'GetCredentialReport';
     error: CredentialReportFailure;
   };
+  /**
+   * A Lambda timeout right after a call succeeded: return true and the Lambda invocation that
+   * made the call times out there, its effect applied (UpdateAccessKey went through, say). The
+   * runner fails the task as Step Functions reports a function timeout (lambdaTimeoutError) and
+   * abandons the handler, whose calls from then on change nothing (../lambda-invocation.ts).
+   */
+  timeOutAfter?: (
+    call: { service: SimulatedService; operation: string; input: Record<string, unknown> },
+    account: SimulatedAccount,
+  ) => boolean;
+  /** The task error of such a timeout (default 'Sandbox.Timedout'; see LambdaTimeoutErrorName). */
+  lambdaTimeoutError?: LambdaTimeoutErrorName;
   /** Runs before every call (IAM, S3, SES), before throttling; may mutate the account. */
   beforeCall?: (
     call: { service: SimulatedService; operation: string; input: Record<string, unknown> },
@@ -55,6 +72,27 @@ export class FaultInjector {
       throw new Error(`SimulatedAccount: throttleRate must be in 0..1 (got ${rate})`);
     this.throttleRate = rate;
     this.random = mulberry32(faults.seed ?? 1);
+  }
+
+  /** A call of an invocation that timed out is not made: its rejection, or null for any other call. */
+  deadCall(): Promise<never> | null {
+    return currentInvocation()?.timedOut ? Promise.reject(new InvocationTimedOutError()) : null;
+  }
+
+  /** After a call succeeded: times out its invocation when timeOutAfter says so (the call's answer is lost). */
+  afterCall(
+    call: { service: SimulatedService; operation: string; input: Record<string, unknown> },
+    account: SimulatedAccount,
+  ): Promise<never> | null {
+    if (!this.faults.timeOutAfter?.(call, account)) return null;
+    const invocation = currentInvocation();
+    if (invocation === undefined) {
+      return Promise.reject(
+        new Error(`timeOutAfter matched ${call.service} ${call.operation}, not made by a Lambda invocation`),
+      );
+    }
+    invocation.timeOut(this.faults.lambdaTimeoutError ?? 'Sandbox.Timedout');
+    return Promise.reject(new InvocationTimedOutError());
   }
 
   /** Throws the error this call fails with, if a fault hits it. */

@@ -9,7 +9,10 @@
  * Deliberate behaviours worth knowing:
  * - The clock is fixed at `options.now`; nothing ages during a run.
  * - Calls bypass the SDK middleware (aws-sdk-client-mock replaces `send`), so there are no SDK
- *   retries: a throttled call fails straight to the caller, which must retry itself.
+ *   retries: a throttled call fails straight to the caller, which must retry itself. With
+ *   `sdkMiddleware` on, a call runs through the client's own middleware up to where the SDK would
+ *   retry, sign and send it (through-middleware.ts): serialization, the X-Ray SDK's subsegments and
+ *   keysweep's error redaction then happen as in AWS, still without SDK retries.
  * - IAM errors are the SDK's own exception classes (NoSuchEntityException, ...); Throttling is an
  *   IAMServiceException named 'Throttling', as SDK v3 surfaces IAM's unmodelled Throttling code.
  * - SES down: SendEmail rejects with an SESServiceException named 'ServiceUnavailable' (HTTP 503,
@@ -48,6 +51,7 @@ import { iamAccessDenied, s3AccessDenied, sesAccessDenied, type Denial } from '.
 import { PermissionChecker, type AccessPolicies, type AuthorizationRequest } from './permissions';
 import { SimulatedS3 } from './s3';
 import { SimulatedSes, type SentEmail, type SesSetup } from './ses';
+import { sendThroughMiddleware } from './through-middleware';
 
 export type SimulatedService = 'IAM' | 'S3' | 'SES';
 
@@ -72,6 +76,8 @@ export interface SimulatedAccountOptions {
   authorization?: { policies: AccessPolicies; caller: () => string | undefined };
   /** SES identities and sandbox; default: the account file's `ses`, else out of the sandbox with nothing verified */
   ses?: SesSetup;
+  /** Run each call through the client's middleware stack (see above; default false: faster). */
+  sdkMiddleware?: boolean;
 }
 
 export const SIMULATED_ACCOUNT_ID = '123456789012';
@@ -86,7 +92,7 @@ export interface SimulatedDenial extends Denial {
 
 interface DispatchStub {
   send: {
-    callsFake(fn: (command: { input?: object }) => Promise<unknown>): unknown;
+    callsFake(fn: (this: unknown, command: { input?: object }) => Promise<unknown>): unknown;
     resetHistory(): void;
   };
 }
@@ -139,12 +145,14 @@ export class SimulatedAccount {
   private readonly accountSes: AccountFile['ses'];
   private readonly counts = new Map<string, number>();
   private readonly checker: PermissionChecker | undefined;
+  private readonly sdkMiddleware: boolean;
   private mocks: { restore(): void }[] = [];
 
   constructor(account: AccountFile, options: SimulatedAccountOptions) {
     this.nowMs = options.now.getTime();
     if (!Number.isFinite(this.nowMs)) throw new Error('SimulatedAccount: options.now is not a valid date');
     this.faults = new FaultInjector(options.faults ?? {});
+    this.sdkMiddleware = options.sdkMiddleware ?? false;
     const pageSize = options.listUsersPageSize ?? 100;
     if (!Number.isInteger(pageSize) || pageSize < 1) {
       throw new Error(`SimulatedAccount: listUsersPageSize must be a positive integer (got ${pageSize})`);
@@ -374,13 +382,7 @@ export class SimulatedAccount {
   /** Makes the stub answer every command through `routes`; a command not in it is rejected as unsupported. */
   private dispatch(service: SimulatedService, stub: DispatchStub, routes: Routes): void {
     let sinceReset = 0;
-    stub.send.callsFake((command) => {
-      // sinon keeps every call's arguments, result and an Error for its stack: forget them now and
-      // then to bound memory (after sinon has finished recording this call).
-      if (++sinceReset >= 1000) {
-        sinceReset = 0;
-        queueMicrotask(() => stub.send.resetHistory());
-      }
+    const answer = (command: { input?: object }) => {
       const input = command.input ?? {};
       const found = routes.get(command.constructor);
       if (found) return this.invoke(service, found, input);
@@ -396,6 +398,17 @@ export class SimulatedAccount {
         },
         input,
       );
+    };
+    const sdkMiddleware = this.sdkMiddleware;
+    stub.send.callsFake(function (this: unknown, command) {
+      // sinon keeps every call's arguments, result and an Error for its stack: forget them now and
+      // then to bound memory (after sinon has finished recording this call).
+      if (++sinceReset >= 1000) {
+        sinceReset = 0;
+        queueMicrotask(() => stub.send.resetHistory());
+      }
+      // `this` is the client the call was sent with.
+      return sdkMiddleware ? sendThroughMiddleware(this, command, () => answer(command)) : answer(command);
     });
   }
 
@@ -406,12 +419,16 @@ export class SimulatedAccount {
   ): Promise<object & { $metadata: { httpStatusCode: number } }> {
     const { operation } = route;
     const recorded = input as Record<string, unknown>;
+    const dead = this.faults.deadCall(); // made by a Lambda invocation that timed out (faults.ts)
+    if (dead) return dead;
     try {
       this.faults.faults.beforeCall?.({ service, operation, input: recorded }, this);
       this.faults.check(service, operation);
       if (this.checker) await this.authorize(service, route, input);
       const output = route.handle(input);
       this.record(service, operation, recorded, 'ok', undefined);
+      const timedOut = this.faults.afterCall({ service, operation, input: recorded }, this);
+      if (timedOut) return timedOut; // recorded as made: its effect applied, its answer lost
       return { ...output, $metadata: { httpStatusCode: 200 } };
     } catch (err) {
       this.record(service, operation, recorded, 'error', err instanceof Error ? err.name : String(err));

@@ -2,7 +2,7 @@ import { parseConfig } from '../../functions/shared/config';
 import { cdkJsonConfig, logicalId, synthStack, TEST_VERSION, type BuiltStack } from './build-stack';
 
 const EXPECTED = [
-  { name: 'ListUsers', timeout: 300, memory: 512, bucket: true },
+  { name: 'ListUsers', timeout: 600, memory: 512, bucket: true },
   { name: 'FindStaleKeys', timeout: 300, memory: 512, bucket: true },
   { name: 'CheckActionLimit', timeout: 30, memory: 256, bucket: false },
   { name: 'DeactivateKey', timeout: 30, memory: 256, bucket: false },

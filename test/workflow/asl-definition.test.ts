@@ -1,7 +1,7 @@
 /**
  * The ASL file itself: valid Amazon States Language (asl-validator, JSONPath), and the real-AWS
- * details the local runner cannot check: retries on Lambda service errors, distributed maps with
- * STANDARD children, a Catch per key, an execution timeout.
+ * details the local runner cannot check: retries on Lambda service errors and (for the key step)
+ * Lambda timeouts, distributed maps with STANDARD children, a Catch per key, an execution timeout.
  */
 import validator from 'asl-validator';
 import { loadDefinition, placeholdersOf, ASL_PATH } from '../../local/state-machine-definition';
@@ -21,7 +21,14 @@ const definition = loadDefinition(substitutions);
 interface State {
   Type: string;
   Resource?: string;
-  Retry?: { ErrorEquals: string[]; BackoffRate?: number; IntervalSeconds?: number; MaxAttempts?: number }[];
+  Parameters?: Record<string, unknown>;
+  Retry?: {
+    ErrorEquals: string[];
+    BackoffRate?: number;
+    IntervalSeconds?: number;
+    MaxAttempts?: number;
+    MaxDelaySeconds?: number;
+  }[];
   Catch?: { ErrorEquals: string[]; Next: string }[];
   ItemProcessor?: {
     ProcessorConfig?: { Mode?: string; ExecutionType?: string };
@@ -75,6 +82,8 @@ describe('statemachine/key-sweep.asl.json', () => {
     for (const [name, state] of lambdaTasks) {
       const retried = (state.Retry ?? []).flatMap((r) => r.ErrorEquals);
       for (const error of [
+        // AWS's recommended set (Step Functions best practices, "Handle Lambda service exceptions")
+        'Lambda.ClientExecutionTimeoutException',
         'Lambda.ServiceException',
         'Lambda.AWSLambdaException',
         'Lambda.SdkClientException',
@@ -85,6 +94,39 @@ describe('statemachine/key-sweep.asl.json', () => {
       const lambdaRetrier = state.Retry?.find((r) => r.ErrorEquals.includes('Lambda.ServiceException'));
       expect(lambdaRetrier?.BackoffRate).toBeGreaterThanOrEqual(2);
       expect(lambdaRetrier?.MaxAttempts).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it("retries a DeactivateKey that timed out (Lambda.Unknown, Sandbox.Timedout, middy's TimeoutError), a bounded number of times", () => {
+    const retriers = byName.get('DeactivateKey')?.Retry ?? [];
+    const timeouts = retriers.find((r) => r.ErrorEquals.includes('Lambda.Unknown'));
+    expect(timeouts?.ErrorEquals).toEqual(
+      expect.arrayContaining(['Lambda.Unknown', 'Sandbox.Timedout', 'TimeoutError']),
+    );
+    expect(timeouts?.MaxAttempts).toBeGreaterThanOrEqual(1);
+    expect(timeouts?.MaxAttempts).toBeLessThanOrEqual(3);
+    // Only the key step re-checks before it acts: no other Lambda task repeats a timed-out invocation.
+    for (const [name, state] of states.filter(([n]) => n !== 'DeactivateKey')) {
+      const retried = (state.Retry ?? []).flatMap((r) => r.ErrorEquals);
+      expect({ name, retried: retried.includes('Lambda.Unknown') }).toEqual({ name, retried: false });
+    }
+  });
+
+  it("passes DeactivateKey its retry count ($$.State.RetryCount), so a retry can tell an earlier attempt's change", () => {
+    expect(byName.get('DeactivateKey')?.Parameters).toEqual({
+      FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:DeactivateKeyFunctionArn',
+      Payload: { 'run.$': '$.run', 'key.$': '$.key', 'retryCount.$': '$$.State.RetryCount' },
+    });
+  });
+
+  it('bounds every retrier: a few attempts, and a capped wait when there are many', () => {
+    for (const [name, state] of states) {
+      for (const retrier of state.Retry ?? []) {
+        const attempts = retrier.MaxAttempts ?? 3;
+        expect({ name, attempts: attempts <= 6 }).toEqual({ name, attempts: true });
+        if (attempts > 4)
+          expect({ name, capped: retrier.MaxDelaySeconds !== undefined }).toEqual({ name, capped: true });
+      }
     }
   });
 

@@ -355,6 +355,111 @@ describe('deactivateKey re-checks the key, then acts', () => {
   });
 });
 
+describe('deactivateKey on a retry of the step (Step Functions passes retryCount)', () => {
+  const retried = (key: PlannedAction, retryCount: number) => ({ ...event(key), retryCount });
+
+  it.each<[string, FakeKey[], PlannedAction, string]>([
+    [
+      'a key to deactivate found inactive',
+      [keyOf(100, 'Inactive')],
+      planned('deactivate', 'age'),
+      'deactivated (inactive on retry 1 of this step: an earlier attempt of this step deactivated it)',
+    ],
+    [
+      'a key to delete found gone',
+      [],
+      planned('delete', 'delete'),
+      'deleted (gone on retry 1 of this step: an earlier attempt of this step deleted it)',
+    ],
+  ])('records %s as done by the earlier attempt, and writes nothing', async (_name, keys, key, detail) => {
+    iamWith(...keys);
+    await expect(deactivateKey(retried(key, 1), deps())).resolves.toEqual({
+      userName: 'alice',
+      accessKeyId: KEY,
+      action: key.action,
+      result: 'done',
+      detail,
+    });
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+    expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  });
+
+  it.each<[string, FakeKey[], PlannedAction, string]>([
+    ['a key to deactivate found gone', [], planned('deactivate', 'age'), 'key no longer exists'],
+    [
+      'a key to delete found active again',
+      [keyOf(300, 'Active')],
+      planned('delete', 'delete'),
+      'active again since it was planned; not deleted',
+    ],
+  ])('still skips %s: no earlier attempt did that', async (_name, keys, key, detail) => {
+    iamWith(...keys);
+    await expect(deactivateKey(retried(key, 2), deps())).resolves.toMatchObject({
+      result: 'skipped',
+      detail,
+    });
+  });
+
+  it('acts as on a first attempt when the earlier attempt failed before its write', async () => {
+    iamWith(keyOf(100, 'Active'));
+    await expect(deactivateKey(retried(planned('deactivate', 'age'), 1), deps())).resolves.toMatchObject({
+      result: 'done',
+      detail: 'deactivated',
+    });
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 1);
+  });
+
+  it('keeps skipping a key found inactive on the first attempt (retryCount 0, or absent)', async () => {
+    iamWith(keyOf(100, 'Inactive'));
+    for (const e of [retried(planned('deactivate', 'age'), 0), event(planned('deactivate', 'age'))]) {
+      await expect(deactivateKey(e, deps())).resolves.toMatchObject({
+        result: 'skipped',
+        detail: 'already inactive',
+      });
+    }
+  });
+
+  it.each([-1, 1.5, '1'])('rejects a retryCount of %j', async (retryCount) => {
+    await expect(
+      deactivateKey({ ...event(planned('deactivate', 'age')), retryCount }, deps()),
+    ).rejects.toMatchObject({ name: 'InvalidEvent' });
+    expect(iamMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('deactivateKey when a write timed out but went through', () => {
+  const timeout = () =>
+    Object.assign(new Error('a request has exceeded the requestTimeout'), { name: 'TimeoutError' });
+
+  it('retries a timed-out UpdateAccessKey (setting Inactive twice is harmless)', async () => {
+    iamWith(keyOf(100, 'Active')).failNext('UpdateAccessKey', timeout());
+    await expect(deactivateKey(event(planned('deactivate', 'age')), deps())).resolves.toMatchObject({
+      result: 'done',
+      detail: 'deactivated',
+    });
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 2);
+  });
+
+  it('records a DeleteAccessKey whose retry finds the key gone as done by the first request', async () => {
+    const iam = iamWith(keyOf(200, 'Inactive'));
+    let requests = 0;
+    iamMock.on(DeleteAccessKeyCommand).callsFake(() => {
+      requests++;
+      const alice = iam.users.get('alice');
+      if (alice && requests === 1) {
+        alice.keys = alice.keys.filter((k) => k.accessKeyId !== KEY);
+        throw timeout();
+      }
+      throw noSuchEntity(`The Access Key with id ${KEY} cannot be found.`);
+    });
+    await expect(deactivateKey(event(planned('delete', 'delete')), deps())).resolves.toMatchObject({
+      result: 'done',
+      detail: 'deleted (an earlier request of this attempt went through)',
+    });
+    expect(requests).toBe(2);
+  });
+});
+
 describe('deactivateKey in report mode', () => {
   it.each<[string, Partial<Run>, Record<string, unknown>]>([
     ['the run is in report mode', { mode: 'report', modeSource: 'input' }, POLICY],
@@ -443,6 +548,25 @@ describe('deactivate-key handler', () => {
       AccessKeyId: KEY,
       Status: 'Inactive',
     });
+  });
+
+  it("retries a throttled call only while the invocation's time left covers it (then Step Functions retries)", async () => {
+    const context = (left: number) => ({
+      ...fakeContext('keysweep-deactivate-key'),
+      getRemainingTimeInMillis: () => left,
+    });
+    iamWith(keyOf(100, 'Active')).failNext('UpdateAccessKey', throttlingError());
+    await expect(handler(event(planned('deactivate', 'age')), context(25_000))).resolves.toMatchObject({
+      result: 'done',
+    });
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 2);
+
+    iamMock.reset();
+    iamWith(keyOf(100, 'Active')).failNext('UpdateAccessKey', throttlingError());
+    await expect(handler(event(planned('deactivate', 'age')), context(10_000))).rejects.toMatchObject({
+      name: 'Throttling',
+    });
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 1);
   });
 
   it('uses the configuration of the environment (deletion off by default)', async () => {

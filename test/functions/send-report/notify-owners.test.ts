@@ -177,8 +177,9 @@ describe('notifyOwners', () => {
     expect(outcome.sent).toEqual(['alice', 'erin', 'gina']);
   });
 
-  it('stops emailing owners when the time left falls under the reserve', async () => {
-    const left = [RESERVED_MS + 1, RESERVED_MS - 1, RESERVED_MS - 1];
+  it('stops emailing owners when the time left falls under the reserve and the pause between emails', async () => {
+    // deps() pauses 1,000 ms between two owner emails
+    const left = [RESERVED_MS + 1_000, RESERVED_MS + 999, RESERVED_MS - 1];
     const outcome = await notifyOwners(report(), PREFIX, deps({ remainingMs: () => left.shift() ?? 0 }));
     expect(outcome.sent).toEqual(['alice']);
     expect(outcome.notSent).toEqual([
