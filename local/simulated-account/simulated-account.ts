@@ -39,7 +39,8 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AccountFile } from './account-file';
-import { iamAccessDenied, iamError, s3AccessDenied, sesAccessDenied, type Denial } from './aws-errors';
+import { CallRouter, type CallTarget } from './call-targets';
+import { iamAccessDenied, s3AccessDenied, sesAccessDenied, type Denial } from './aws-errors';
 import { SimulatedCredentialReport } from './credential-report';
 import { FaultInjector, type Faults } from './faults';
 import { SimulatedIam } from './iam';
@@ -48,13 +49,12 @@ import { isOrganizationFile, type OrganizationFile } from './organization-file';
 import { organizationsAccessDenied } from './organizations-errors';
 import { organizationsRoutes } from './organizations-routes';
 import {
-  evaluateRequest,
   PermissionChecker,
   type AccessPolicies,
   type AuthorizationRequest,
   type Decision,
 } from './permissions';
-import { iamRoutes, s3Routes, sesRoutes, type Caller, type Route, type Routes } from './routes';
+import { iamRoutes, s3Routes, sesRoutes, type Route } from './routes';
 import { SimulatedS3 } from './s3';
 import { SimulatedSes, type SentEmail, type SesSetup } from './ses';
 import { SimulatedSts, stsRoutes } from './sts';
@@ -108,27 +108,6 @@ interface DispatchStub {
   };
 }
 
-/** Where a call goes: the routes that answer it, and how it is authorized. */
-interface CallTarget {
-  routes: Routes;
-  /** the account that answers, recorded in an organization */
-  account: string | undefined;
-  /** the signer, for STS and Organizations */
-  caller: Caller | undefined;
-  /** decides one request, or undefined when nothing is checked */
-  decide: ((request: AuthorizationRequest) => Promise<Decision>) | undefined;
-  /** the key recorded with a denial */
-  callerKey: () => string;
-}
-
-/** The temporary credentials an SDK client was constructed with, if any (see the file comment). */
-async function ownAccessKeyId(client: unknown): Promise<string | undefined> {
-  const provider = (client as { config?: { credentials?: unknown } } | undefined)?.config?.credentials as
-    (((options?: unknown) => Promise<{ accessKeyId?: string }>) & { attributed?: boolean }) | undefined;
-  if (typeof provider !== 'function' || provider.attributed !== true) return undefined;
-  return (await provider()).accessKeyId;
-}
-
 /** The simulated account. `install()` wires it into the SDK clients; `uninstall()` restores them. */
 export class SimulatedAccount {
   readonly calls: SimulatedCall[] = [];
@@ -152,7 +131,7 @@ export class SimulatedAccount {
   private readonly counts = new Map<string, number>();
   private readonly checker: PermissionChecker | undefined;
   private readonly sdkMiddleware: boolean;
-  private readonly memberRoutes = new Map<string, Routes>();
+  private readonly router: CallRouter;
   private mocks: { restore(): void }[] = [];
 
   constructor(account: AccountFile | OrganizationFile, options: SimulatedAccountOptions) {
@@ -215,6 +194,7 @@ export class SimulatedAccount {
       SIMULATED_REGION,
       SIMULATED_ACCOUNT_ID,
     );
+    this.router = new CallRouter(SIMULATED_ACCOUNT_ID, this.organization, this.sts, this.checker);
   }
 
   /** Whether calls are authorized against the deployment's policies. */
@@ -237,19 +217,21 @@ export class SimulatedAccount {
     const hubIam = iamRoutes(this.iam, this.credentialReport);
     const hubS3 = s3Routes(this.s3);
     const hubSes = sesRoutes(this.ses);
-    this.dispatch('IAM', iam, (client) => this.targetOf(client, hubIam, 'IAM'));
-    this.dispatch('S3', s3, (client) => this.targetOf(client, hubS3, 'S3'));
-    this.dispatch('SES', ses, (client) => this.targetOf(client, hubSes, 'SES'));
+    this.dispatch('IAM', iam, (client) => this.router.targetOf(client, hubIam, 'IAM'));
+    this.dispatch('S3', s3, (client) => this.router.targetOf(client, hubS3, 'S3'));
+    this.dispatch('SES', ses, (client) => this.router.targetOf(client, hubSes, 'SES'));
     const org = this.organization;
     const sts = this.sts;
     if (org && sts) {
       const stsMock = mockClient(STSClient);
       const orgMock = mockClient(OrganizationsClient);
       this.mocks.push(stsMock, orgMock);
-      const stsTable = stsRoutes(sts, () => this.hubCaller());
+      const stsTable = stsRoutes(sts, () => this.router.hubCaller());
       const orgTable = organizationsRoutes(org);
-      this.dispatch('STS', stsMock, (client) => this.targetOf(client, stsTable, 'STS'));
-      this.dispatch('ORGANIZATIONS', orgMock, (client) => this.targetOf(client, orgTable, 'ORGANIZATIONS'));
+      this.dispatch('STS', stsMock, (client) => this.router.targetOf(client, stsTable, 'STS'));
+      this.dispatch('ORGANIZATIONS', orgMock, (client) =>
+        this.router.targetOf(client, orgTable, 'ORGANIZATIONS'),
+      );
     }
     return this;
   }
@@ -341,150 +323,6 @@ export class SimulatedAccount {
     return this.calls.filter(
       (c) => c.service === service && (account === undefined || c.account === account),
     );
-  }
-
-  // ---------------------------------------------------------------- who is calling, and where
-
-  /** The hub principal making the current call, as STS and Organizations see it. */
-  private hubCaller(): Caller {
-    if (this.checker) {
-      const { policies } = this.checker.currentPrincipal();
-      const roleArn = policies.principalArn.replace(
-        /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/.*$/,
-        'arn:aws:iam::$1:role/$2',
-      );
-      return {
-        arn: policies.principalArn,
-        roleArn,
-        accountId: SIMULATED_ACCOUNT_ID,
-        identityPolicies: policies.identityPolicies,
-      };
-    }
-    // Permissions not enforced: nobody in particular (nothing is evaluated anyway).
-    return {
-      arn: `arn:aws:sts::${SIMULATED_ACCOUNT_ID}:assumed-role/local/local`,
-      roleArn: `arn:aws:iam::${SIMULATED_ACCOUNT_ID}:role/local`,
-      accountId: SIMULATED_ACCOUNT_ID,
-      identityPolicies: [],
-    };
-  }
-
-  /** Where a call sent with `client` goes: the hub, or the account of the session it was built with. */
-  private async targetOf(client: unknown, hubRoutes: Routes, service: SimulatedService): Promise<CallTarget> {
-    const org = this.organization;
-    const accessKeyId = org ? await ownAccessKeyId(client) : undefined;
-    const session = accessKeyId === undefined ? undefined : this.sts?.sessionOf(accessKeyId);
-    if (accessKeyId?.startsWith('ASIA') && !session) {
-      // Temporary credentials STS never issued here: as AWS answers a token it does not know.
-      return this.refusing(
-        hubRoutes,
-        'InvalidClientTokenId',
-        'The security token included in the request is invalid.',
-      );
-    }
-    if (!org || !session) {
-      const checker = this.checker;
-      const hubCaller = service === 'STS' || service === 'ORGANIZATIONS' ? this.hubCaller() : undefined;
-      if (service === 'ORGANIZATIONS' && SIMULATED_ACCOUNT_ID !== org?.managementAccountId) {
-        return this.refusing(
-          hubRoutes,
-          'AccessDeniedException',
-          "You don't have permissions to access this resource.",
-        );
-      }
-      return {
-        routes: hubRoutes,
-        account: org ? SIMULATED_ACCOUNT_ID : undefined,
-        caller: hubCaller,
-        decide: checker && ((request) => checker.check(request)),
-        callerKey: () => checker?.currentPrincipal().key ?? 'unknown',
-      };
-    }
-    if (service === 'ORGANIZATIONS' && session.accountId !== org.managementAccountId) {
-      // "This operation can be called only from the organization's management account or by a member
-      // account that is a delegated administrator" (Organizations API reference, ListAccounts).
-      return this.refusing(
-        hubRoutes,
-        'AccessDeniedException',
-        "You don't have permissions to access this resource.",
-      );
-    }
-    const routes = service === 'IAM' ? this.memberIamRoutes(session.accountId) : hubRoutes; // S3, SES: the hub's, as cross-account calls
-    const sessionOrg = org.orgContext(session.accountId);
-    const scps = org.serviceControlPoliciesFor(session.accountId);
-    return {
-      routes,
-      account: service === 'IAM' || service === 'ORGANIZATIONS' ? session.accountId : SIMULATED_ACCOUNT_ID,
-      caller: session,
-      decide: this.checker
-        ? (request) => {
-            const resourceAccount =
-              service === 'IAM' || service === 'ORGANIZATIONS' ? session.accountId : SIMULATED_ACCOUNT_ID;
-            const resourceOrg = org.orgContext(resourceAccount);
-            return evaluateRequest({
-              principalArn: session.arn,
-              principalArnKey: session.roleArn,
-              principalAccount: session.accountId,
-              identityPolicies: session.identityPolicies,
-              action: request.action,
-              resource: request.resource,
-              resourceAccount,
-              serviceControlPolicies: scps,
-              context: {
-                'aws:SecureTransport': 'true',
-                'aws:ResourceAccount': resourceAccount,
-                ...(sessionOrg
-                  ? { 'aws:PrincipalOrgID': sessionOrg.orgId, 'aws:PrincipalOrgPaths': sessionOrg.orgPaths }
-                  : {}),
-                ...(resourceOrg
-                  ? { 'aws:ResourceOrgID': resourceOrg.orgId, 'aws:ResourceOrgPaths': resourceOrg.orgPaths }
-                  : {}),
-                ...request.context,
-              },
-            });
-          }
-        : undefined,
-      callerKey: () => `session:${session.accountId}:${session.roleArn.split('/').slice(-1)[0] ?? ''}`,
-    };
-  }
-
-  /** The IAM routes of a member account (built once per account). */
-  private memberIamRoutes(accountId: string): Routes {
-    let routes = this.memberRoutes.get(accountId);
-    if (!routes) {
-      const account = this.organization?.account(accountId);
-      if (!account) throw new Error(`SimulatedAccount: no account ${accountId} in the organization`);
-      routes = iamRoutes(account.iam, account.credentialReport);
-      this.memberRoutes.set(accountId, routes);
-    }
-    return routes;
-  }
-
-  /** A target whose every call fails with this error before anything is answered. */
-  private refusing(routes: Routes, name: string, message: string): CallTarget {
-    const error = () => {
-      if (name === 'AccessDeniedException') return organizationsAccessDenied(message);
-      return iamError(name, message, 403);
-    };
-    const refused: Routes = new Map(
-      [...routes].map(([command, r]) => [
-        command,
-        {
-          ...r,
-          authorize: () => [],
-          handle: () => {
-            throw error();
-          },
-        },
-      ]),
-    );
-    return {
-      routes: refused,
-      account: undefined,
-      caller: undefined,
-      decide: undefined,
-      callerKey: () => 'unknown',
-    };
   }
 
   // ---------------------------------------------------------------- call plumbing
