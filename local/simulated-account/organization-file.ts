@@ -21,9 +21,11 @@ import {
   describeValue,
   isRecord,
   MAX_LISTED_PROBLEMS,
+  parseAccountFile,
   sesSchema,
   userSchema,
   usersProblems,
+  type AccountFile,
   type AccountSes,
   type AccountUser,
 } from './account-file';
@@ -193,4 +195,14 @@ function organizationProblems(raw: unknown): string[] {
     });
   }
   return problems;
+}
+
+/**
+ * Validates an account file of either kind: an organization's when it has `organization`, else a
+ * single account's (today's format, unchanged).
+ */
+export function parseAnyAccountFile(raw: unknown, source: string): AccountFile | OrganizationFile {
+  return isRecord(raw) && 'organization' in raw
+    ? parseOrganizationFile(raw, source)
+    : parseAccountFile(raw, source);
 }
