@@ -64,7 +64,7 @@ describe('organization defaults', () => {
   });
 
   it('needs no rootId when every OU is given by ID (the StackSet targets those)', () => {
-    const { rootId: _, ...noRoot } = ENABLED;
+    const noRoot = { ...ENABLED, rootId: null };
     const parsed = parseConfig(
       { ...REQUIRED, organization: { ...noRoot, organizationalUnits: ['ou-ab12-cd34ef56'] } },
       SOURCE,
@@ -187,7 +187,7 @@ describe('organization errors name the setting and the value', () => {
   });
 
   it('requires rootId when an OU is given by path, since the StackSet can target only IDs', () => {
-    const { rootId: _, ...noRoot } = ENABLED;
+    const noRoot = { ...ENABLED, rootId: null };
     expect(errorOf({ ...noRoot, organizationalUnits: ['ou-ab12-cd34ef56', 'Root/Prod'] })).toContain(
       'organization.rootId is required when organization.enabled is true and organizationalUnits is empty or holds OU paths',
     );
