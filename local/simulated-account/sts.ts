@@ -15,7 +15,8 @@
  * what STS answers then (a suspended account's resources cannot be reached), so this is the
  * simulator's reading. The clock never moves, so sessions never expire here; in AWS they last
  * DurationSeconds (default 3600; 900 at least; at most 1 hour when the caller is itself a role
- * session, "role chaining").
+ * session, "role chaining"). Without the deployment's policies (a simulator made without
+ * `authorization`) the simulator knows no role names, so every AssumeRole is refused.
  */
 import {
   GetCallerIdentityCommand,

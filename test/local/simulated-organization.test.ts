@@ -288,6 +288,29 @@ describe('STS AssumeRole into the member role', () => {
     );
   }, 60_000);
 
+  test("through the SDK clients' middleware too (serialization and error parsing as in AWS)", async () => {
+    caller = 'function:deactivate-key';
+    account = new SimulatedAccount(ORG_FILE, {
+      now: NOW,
+      sdkMiddleware: true,
+      authorization: { policies, caller: () => caller },
+    }).install();
+    const { credentials } = await assume(memberRole(LOCKED));
+    const locked = new IAMClient({ region: 'us-east-1', credentials });
+    expect(
+      (await locked.send(new ListAccessKeysCommand({ UserName: 'dave' }))).AccessKeyMetadata,
+    ).toHaveLength(1);
+    const denied = await rejection(
+      locked.send(new UpdateAccessKeyCommand({ UserName: 'dave', AccessKeyId: key(5), Status: 'Inactive' })),
+    );
+    expect(denied.name).toBe('AccessDenied');
+    expect(account.callCounts()).toMatchObject({
+      'STS.AssumeRole': 1,
+      'IAM.ListAccessKeys': 1,
+      'IAM.UpdateAccessKey': 1,
+    });
+  });
+
   test('a session key STS never issued is refused; no error names a full ASIA key', async () => {
     start();
     const forged = new IAMClient({
