@@ -132,6 +132,7 @@ export class CallRouter {
               principalArnKey: session.roleArn,
               principalAccount: session.accountId,
               identityPolicies: session.identityPolicies,
+              ...(session.sessionPolicy ? { sessionPolicy: session.sessionPolicy } : {}),
               action: request.action,
               resource: request.resource,
               resourceAccount,

@@ -14,7 +14,7 @@ import {
   TargetNotFoundException,
   type InvalidInputExceptionReason,
 } from '@aws-sdk/client-organizations';
-import { STSServiceException } from '@aws-sdk/client-sts';
+import { MalformedPolicyDocumentException, STSServiceException } from '@aws-sdk/client-sts';
 
 const client = (httpStatusCode = 400) => ({ $metadata: { httpStatusCode } });
 
@@ -73,4 +73,8 @@ export function stsValidationError(message: string): STSServiceException {
     message,
     $metadata: { httpStatusCode: 400 },
   });
+}
+
+export function malformedPolicy(message: string): MalformedPolicyDocumentException {
+  return new MalformedPolicyDocumentException({ message, $metadata: { httpStatusCode: 400 } });
 }

@@ -76,6 +76,8 @@ export interface EvaluationInput {
   resource: string;
   resourceAccount: string;
   resourcePolicy?: PolicyDocument;
+  /** the inline session policy the role session was created with (AssumeRole's Policy), if any */
+  sessionPolicy?: PolicyDocument;
   /** the SCPs that limit the principal's account, root first (organization.ts) */
   serviceControlPolicies?: SimulationOrgPolicies[];
   context: Record<string, string | string[]>;
@@ -214,6 +216,7 @@ export async function evaluateRequest(input: EvaluationInput): Promise<Decision>
       serviceControlPolicies: input.serviceControlPolicies ?? [],
       resourceControlPolicies: [],
       ...(input.resourcePolicy ? { resourcePolicy: input.resourcePolicy } : {}),
+      ...(input.sessionPolicy ? { sessionPolicy: input.sessionPolicy } : {}),
     },
     {},
   );
@@ -225,5 +228,17 @@ export async function evaluateRequest(input: EvaluationInput): Promise<Decision>
     return { allowed: true, principalArn: input.principalArn, reason: '' };
   const analyses = result.resultType === 'single' ? [result.result] : result.results;
   const denials = analyses.flatMap((r) => getDenialReasons(r.analysis));
+  if (denials.length === 0 && input.sessionPolicy) {
+    // iam-simulate names no reason when only the session policy lacks the allow: ask without it.
+    const withoutSession: EvaluationInput = { ...input };
+    delete withoutSession.sessionPolicy;
+    if ((await evaluateRequest(withoutSession)).allowed) {
+      return {
+        allowed: false,
+        principalArn: input.principalArn,
+        reason: `because no session policy allows the ${action} action`,
+      };
+    }
+  }
   return { allowed: false, principalArn: input.principalArn, reason: denialWords(denials, action) };
 }

@@ -39,6 +39,8 @@ export interface Caller {
   identityPolicies: { name: string; policy: PolicyDocument }[];
   /** the access key ID of an assumed role's session (never printed unmasked) */
   accessKeyId?: string;
+  /** the session policy it was assumed with: it can only narrow what the role allows */
+  sessionPolicy?: PolicyDocument;
 }
 
 /** What a handler may know about the call besides its input. */

@@ -15,7 +15,10 @@
  * what STS answers then (a suspended account's resources cannot be reached), so this is the
  * simulator's reading. The clock never moves, so sessions never expire here; in AWS they last
  * DurationSeconds (default 3600; 900 at least; at most 1 hour when the caller is itself a role
- * session, "role chaining"). Without the deployment's policies (a simulator made without
+ * session, "role chaining"). An inline session policy (AssumeRole's `Policy`) narrows what the
+ * session may do, as in AWS: a request must be allowed by the role's policies and the session policy
+ * (the pipeline may use it so that a read-only function cannot write through the shared member
+ * role). Without the deployment's policies (a simulator made without
  * `authorization`) the simulator knows no role names, so every AssumeRole is refused.
  */
 import {
@@ -24,8 +27,14 @@ import {
   type AssumeRoleCommandInput,
 } from '@aws-sdk/client-sts';
 import type { SimulatedOrganization } from './organization';
-import { stsAccessDenied, stsValidationError } from './organizations-errors';
-import { evaluateRequest, roleInAccount, type AssumableRole, type OrganizationPolicies } from './permissions';
+import { malformedPolicy, stsAccessDenied, stsValidationError } from './organizations-errors';
+import {
+  evaluateRequest,
+  roleInAccount,
+  type AssumableRole,
+  type OrganizationPolicies,
+  type PolicyDocument,
+} from './permissions';
 import { route, type Caller, type Routes } from './routes';
 
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/([\w+=,.@/-]{1,64})$/;
@@ -86,6 +95,19 @@ export class SimulatedSts {
         `The requested DurationSeconds exceeds the MaxSessionDuration set for this role (900 to ${maxDuration} seconds; got ${duration}).`,
       );
     }
+    if (input.PolicyArns !== undefined && input.PolicyArns.length > 0) {
+      throw new Error('The simulated STS does not support managed session policies (PolicyArns)');
+    }
+    let sessionPolicy: PolicyDocument | undefined;
+    if (input.Policy !== undefined) {
+      try {
+        sessionPolicy = JSON.parse(input.Policy) as PolicyDocument;
+      } catch {
+        throw malformedPolicy('The session policy is not valid JSON');
+      }
+      if (!Array.isArray(sessionPolicy?.Statement))
+        throw malformedPolicy('The session policy has no Statement list');
+    }
     const [, accountId, roleName] = match as unknown as [string, string, string];
     const deny = (reason: string) => {
       this.denials.push({ callerArn: caller.arn, roleArn, reason });
@@ -138,6 +160,7 @@ export class SimulatedSts {
       accountId,
       identityPolicies: role.identityPolicies,
       accessKeyId,
+      ...(sessionPolicy ? { sessionPolicy } : {}),
     });
     const roleId = `AROA${accountId}${roleName.length.toString().padStart(5, '0')}`.slice(0, 21);
     return {

@@ -4,6 +4,10 @@
  * roles' fixed names and their sts:AssumeRole grants, the StackSet (service-managed, auto-deployed,
  * one region, the member template as its body) and the org reader role's exact actions and trust.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { HUB_ROLE_NAMES, ORG_READER_ROLE_NAME } from '../../infra/organization';
 import { synthesizeMemberTemplate } from '../../infra/member-template';
@@ -16,6 +20,7 @@ import {
   flatten,
   logicalId,
   pairs,
+  REPO_ROOT,
   rolePermissions,
   synthStack,
   TEST_ORGANIZATION,
@@ -286,4 +291,43 @@ describe('with the organization off (the default)', () => {
       expect(granted.filter((p) => p.startsWith('sts:') || p.startsWith('organizations:'))).toEqual([]);
     }
   });
+});
+
+describe('the CDK app (infra/app.ts) as `cdk synth` runs it', () => {
+  test('synthesizes the hub, StackSet and management stacks into its outdir, cdk-nag passing on each', () => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'keysweep-cdk-out-'));
+    const keysweep = { ...cdkJsonConfig(), organization: TEST_ORGANIZATION };
+    const result = spawnSync(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        path.join(REPO_ROOT, 'infra', 'app.ts'),
+      ],
+      {
+        cwd: tmpdir(),
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: {
+          ...process.env,
+          CDK_CONTEXT_JSON: JSON.stringify({ keysweep, 'aws:cdk:bundling-stacks': [] }),
+          CDK_OUTDIR: outdir,
+        },
+      },
+    );
+    expect(result.stderr).not.toMatch(/AwsSolutions-|Error/);
+    expect(result.status).toBe(0);
+    const templates = readdirSync(outdir)
+      .filter((f) => f.endsWith('.template.json'))
+      .sort();
+    expect(templates).toEqual([
+      'KeySweep.template.json',
+      'KeySweepManagement.template.json',
+      'KeySweepMemberStackSet.template.json',
+    ]);
+    // The member template's own app wrote elsewhere: the manifest is the main app's.
+    const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as {
+      artifacts: Record<string, unknown>;
+    };
+    expect(Object.keys(manifest.artifacts)).not.toContain('KeySweepMember');
+  }, 120_000);
 });

@@ -288,6 +288,36 @@ describe('STS AssumeRole into the member role', () => {
     );
   }, 60_000);
 
+  test('a session policy narrows the session: a read-only session cannot deactivate through the member role', async () => {
+    start();
+    caller = 'function:find-stale-keys';
+    const out = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: memberRole(PROD),
+        RoleSessionName: 'keysweep-find-stale-keys',
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: ['iam:ListAccessKeys', 'iam:ListUserTags'], Resource: '*' }],
+        }),
+      }),
+    );
+    const c = out.Credentials;
+    const prod = new IAMClient({
+      region: 'us-east-1',
+      credentials: {
+        accessKeyId: c?.AccessKeyId ?? '',
+        secretAccessKey: c?.SecretAccessKey ?? '',
+        sessionToken: c?.SessionToken,
+      },
+    });
+    await expect(prod.send(new ListAccessKeysCommand({ UserName: 'alice' }))).resolves.toBeDefined();
+    const denied = await rejection(
+      prod.send(new UpdateAccessKeyCommand({ UserName: 'alice', AccessKeyId: key(2), Status: 'Inactive' })),
+    );
+    expect(denied.name).toBe('AccessDenied');
+    expect(denied.message).toContain('because no session policy allows the iam:UpdateAccessKey action');
+  });
+
   test("through the SDK clients' middleware too (serialization and error parsing as in AWS)", async () => {
     caller = 'function:deactivate-key';
     account = new SimulatedAccount(ORG_FILE, {
