@@ -5,15 +5,18 @@
  *
  * The member role's account is known only at run time, so the grant names it in any account
  * (`arn:<partition>:iam::*:role/<memberRoleName>`) and keeps it to the organization's accounts with
- * aws:ResourceOrgID, which compares "the identifier of the organization in AWS Organizations to which
- * the requested resource belongs" (IAM User Guide, global condition keys; AWS Security Blog, "How to
- * control access to AWS resources based on AWS account, OU, or organization", which introduced
- * aws:ResourceOrgID, aws:ResourceOrgPaths and aws:ResourceAccount). For sts:AssumeRole the resource is the role, owned by the account it lives in;
- * AWS's own data-perimeter examples (aws-samples/data-perimeter-policy-examples,
- * resource_perimeter_scp.json) deny every action, sts:AssumeRole included, on resources whose
- * aws:ResourceOrgID is not the organization's. The member role's own trust policy (aws:PrincipalOrgID
- * and the hub's role ARNs) is the other half: both must allow (cross-account access needs the
- * identity policy and the resource policy).
+ * aws:ResourceOrgID, the organization of the account that owns the requested resource. AWS introduced
+ * aws:ResourceOrgID, aws:ResourceOrgPaths and aws:ResourceAccount "to require that your principals
+ * (users and roles) can only access resources inside a specific boundary within your organization"
+ * (AWS Security Blog, on the launch of the resource organization condition keys); for sts:AssumeRole
+ * the resource is the role, owned by the account it lives in, and AWS's data-perimeter examples
+ * (aws-samples/data-perimeter-policy-examples, service_control_policies/resource_perimeter_scp.json)
+ * deny every action, sts:AssumeRole included, on resources whose aws:ResourceOrgID is not the
+ * organization's. The IAM User Guide's own entry for the key could not be read here; should AWS not
+ * set the key for AssumeRole, StringEquals on a missing key does not match and the grant fails
+ * closed (AccessDenied on the first run, naming sts:AssumeRole), never open. The member role's trust
+ * policy (aws:PrincipalOrgID and the hub's role ARNs) is the other half: cross-account, both must
+ * allow.
  */
 import type { KeysweepConfig } from '../functions/shared/config';
 import {
