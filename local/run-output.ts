@@ -13,7 +13,7 @@ export function outputFiles(run: WorkflowRun): Record<string, string> {
       error: run.error,
       output: run.output,
     }),
-    'account-after.json': json(run.account.toAccountFile()),
+    'account-after.json': json(run.account.toFile()),
     'stats.json': json(run.stats),
   };
   if (run.files !== null) {
