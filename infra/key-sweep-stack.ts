@@ -17,6 +17,7 @@ import { HubOrganizationAccess } from './hub-organization-access';
 import {
   ACCOUNT_WIDE_REASON,
   deactivateKeyActions,
+  deactivateKeyExemptionActions,
   findStaleKeysActions,
   LIST_USERS_ACTIONS,
 } from './sweep-iam-actions';
@@ -173,7 +174,7 @@ export class KeySweepStack extends Stack {
         },
         {
           // The exemption, read again right before acting: a user may have become exempt since the plan.
-          actions: ['iam:ListUserTags', ...(config.exemptGroups.length > 0 ? ['iam:ListGroupsForUser'] : [])],
+          actions: deactivateKeyExemptionActions(config),
           resources: [usersArn],
           wildcardReason: USERS_REASON,
         },
