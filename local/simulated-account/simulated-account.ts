@@ -78,6 +78,11 @@ export interface SimulatedAccountOptions {
   ses?: SesSetup;
   /** Run each call through the client's middleware stack (see above; default false: faster). */
   sdkMiddleware?: boolean;
+  /**
+   * The services `install()` wires in (default all three). A service left out keeps its real SDK
+   * client: `npm run plan` simulates only S3 and SES and lets IAM calls reach a real account.
+   */
+  services?: readonly SimulatedService[];
 }
 
 export const SIMULATED_ACCOUNT_ID = '123456789012';
@@ -146,6 +151,7 @@ export class SimulatedAccount {
   private readonly counts = new Map<string, number>();
   private readonly checker: PermissionChecker | undefined;
   private readonly sdkMiddleware: boolean;
+  private readonly services: ReadonlySet<SimulatedService>;
   private mocks: { restore(): void }[] = [];
 
   constructor(account: AccountFile, options: SimulatedAccountOptions) {
@@ -153,6 +159,7 @@ export class SimulatedAccount {
     if (!Number.isFinite(this.nowMs)) throw new Error('SimulatedAccount: options.now is not a valid date');
     this.faults = new FaultInjector(options.faults ?? {});
     this.sdkMiddleware = options.sdkMiddleware ?? false;
+    this.services = new Set(options.services ?? ['IAM', 'S3', 'SES']);
     const pageSize = options.listUsersPageSize ?? 100;
     if (!Number.isInteger(pageSize) || pageSize < 1) {
       throw new Error(`SimulatedAccount: listUsersPageSize must be a positive integer (got ${pageSize})`);
@@ -186,10 +193,6 @@ export class SimulatedAccount {
 
   install(): this {
     this.uninstall();
-    const iam = mockClient(IAMClient);
-    const s3 = mockClient(S3Client);
-    const ses = mockClient(SESClient);
-    this.mocks = [iam, s3, ses];
 
     // One fake per client dispatching on the SDK command class. (`mock.on(Command)` once per
     // command costs sinon a deep argument match against every registered command on every call,
@@ -306,9 +309,17 @@ export class SimulatedAccount {
       (i) => this.ses.sendEmail(i),
     );
 
-    this.dispatch('IAM', iam, iamRoutes);
-    this.dispatch('S3', s3, s3Routes);
-    this.dispatch('SES', ses, sesRoutes);
+    const mocks: Record<SimulatedService, () => DispatchStub & { restore(): void }> = {
+      IAM: () => mockClient(IAMClient),
+      S3: () => mockClient(S3Client),
+      SES: () => mockClient(SESClient),
+    };
+    const routes: Record<SimulatedService, Routes> = { IAM: iamRoutes, S3: s3Routes, SES: sesRoutes };
+    for (const service of this.services) {
+      const mock = mocks[service]();
+      this.mocks.push(mock);
+      this.dispatch(service, mock, routes[service]);
+    }
     return this;
   }
 
