@@ -113,6 +113,7 @@ async function main(argv: string[]): Promise<number> {
   const interrupt = new InterruptHandling({ outDir: args.out, beforeExit: () => progress.clear(true) });
   try {
     const accountId = await identifyAccount(iam, args.profile);
+    progress.clear();
     console.log(
       `keysweep plan: account ${accountId ?? '(unknown: no IAM users)'}, read-only: IAM reads only, ` +
         `the report bucket and emails stay on this machine; keys judged as of ${now.toISOString()}`,

@@ -131,6 +131,28 @@ describe('a plan over the demo account', () => {
   });
 });
 
+it('says when enforcing would trip the circuit breaker', async () => {
+  const iamAccount = realAccount().install();
+  let plan;
+  try {
+    plan = await runPlan({
+      config: { ...config, maxActionsPerRun: 3 },
+      iam: createPlanIamClient(),
+      now,
+      accountId: null,
+      version: 'plan-test',
+      reportPolling: NO_WAITS,
+    });
+  } finally {
+    iamAccount.uninstall();
+  }
+  expect(plan.status).toBe('SUCCEEDED');
+  expect(plan.report?.accountId).toBe('unknown');
+  expect(summaryLines(plan, 'plan-out', [])).toContain(
+    '  enforcing would trip the circuit breaker: 9 planned changes, maxActionsPerRun 3 (an enforced run would change nothing and fail)',
+  );
+});
+
 describe('a plan that a bug asks to act', () => {
   it('refuses the deactivations and deletions at its IAM client: the account is unchanged', async () => {
     const iamAccount = realAccount().install();
