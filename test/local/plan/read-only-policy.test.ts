@@ -2,6 +2,8 @@
  * The policy `npm run plan -- --print-policy` prints: exactly the reads the functions make, each
  * on the resource the deployed stack grants it on, and no write.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseConfig } from '../../../functions/shared/config';
 import { deploymentPolicies } from '../../../local/deployment-policies';
 import { isReadOnlyIamOperation } from '../../../local/plan/read-only-guard';
@@ -51,6 +53,13 @@ describe('the read-only policy of npm run plan', () => {
     // ...and the stack's other IAM grants are its writes, which the plan does without.
     const rest = [...stack].filter((pair) => !planGrants.has(pair));
     expect(rest.map((pair) => pair.split(' ')[0])).toEqual(['iam:UpdateAccessKey']);
+  });
+
+  it('is the policy the README shows', () => {
+    const readme = readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Try it on your own account'));
+    const block = /```json\n([\s\S]*?)\n```/.exec(section)?.[1] ?? '';
+    expect(JSON.parse(block)).toEqual(PLAN_POLICY);
   });
 
   it('prints as a policy document', () => {
