@@ -183,6 +183,53 @@ describe('npm run plan', () => {
     expect(result.stderr).toContain('npm run plan -- --print-policy');
   });
 
+  it('writes nothing and says what to do when the credentials expire in the middle of the plan', async () => {
+    behaviour = (action, params) =>
+      action === 'ListUsers' && params.get('MaxItems') === '1'
+        ? {
+            status: 200,
+            body: listUsersXml([{ name: 'alice', arn: 'arn:aws:iam::111122223333:user/alice' }]),
+          }
+        : {
+            status: 403,
+            body: iamErrorXml('ExpiredToken', 'The security token included in the request is expired'),
+          };
+    const out = previousOutput();
+    const result = await plan(['--out', out]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'keysweep: no valid AWS credentials (ExpiredToken: The security token included in the request is expired): run `aws sso login --profile NAME` or set AWS_PROFILE (or --profile) to a profile with valid credentials',
+    );
+    expect(requests.length).toBeGreaterThan(2);
+    expect(readFileSync(path.join(out, 'report.json'), 'utf8')).toBe('from an earlier run');
+  });
+
+  it('reports the reads IAM refused when the policy is too narrow for some of them', async () => {
+    behaviour = (action) =>
+      action === 'ListUsers'
+        ? {
+            status: 200,
+            body: listUsersXml([{ name: 'alice', arn: 'arn:aws:iam::111122223333:user/alice' }]),
+          }
+        : {
+            status: 403,
+            body: iamErrorXml(
+              'AccessDenied',
+              `User: arn:aws:iam::111122223333:user/dev is not authorized to perform: iam:${action}`,
+            ),
+          };
+    const out = path.join(dir, 'out');
+    const result = await plan(['--out', out]);
+    // The sweep could not read alice's keys: the run fails, and says why.
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain('FAILED (SweepFailed)');
+    expect(result.stdout).toMatch(
+      /IAM refused \d+ reads: these AWS credentials may not read IAM \(AccessDenied: /,
+    );
+    expect(result.stdout).toContain('npm run plan -- --print-policy');
+    expect(existsSync(path.join(out, 'report.json'))).toBe(true);
+  });
+
   it('refuses --org until the organization support of issue 11 lands', async () => {
     const result = await plan(['--org', '--out', path.join(dir, 'out')]);
     expect(result.code).toBe(2);
