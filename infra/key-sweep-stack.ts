@@ -3,6 +3,7 @@
  * schedule that starts it and the alarms that watch it.
  */
 import { ArnFormat, CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { KeysweepConfig } from '../functions/shared/config';
 import { FUNCTION_TIMEOUT_SECONDS } from '../functions/shared/retry-budget';
@@ -11,7 +12,14 @@ import { ReportBucket, RUNS_PREFIX, STATE_PREFIX } from './constructs/report-buc
 import { SweepAlarms } from './constructs/sweep-alarms';
 import { SweepSchedule } from './constructs/sweep-schedule';
 import { SweepStateMachine, type SweepFunctionName } from './constructs/sweep-state-machine';
-import type { Permission } from './permissions';
+import { toStatement, type Permission } from './permissions';
+import { HubOrganizationAccess } from './hub-organization-access';
+import {
+  ACCOUNT_WIDE_REASON,
+  deactivateKeyActions,
+  findStaleKeysActions,
+  LIST_USERS_ACTIONS,
+} from './sweep-iam-actions';
 import type { BuildVersion } from './version';
 
 export interface KeySweepStackProps extends StackProps {
@@ -35,6 +43,10 @@ export class KeySweepStack extends Stack {
   public readonly sweep: SweepStateMachine;
   public readonly schedule: SweepSchedule;
   public readonly alarms: SweepAlarms;
+  /** With organization.enabled: the fixed role names and the cross-account grants (else undefined). */
+  public readonly organization: HubOrganizationAccess | undefined;
+  /** With organization.enabled: the role of the future list-accounts function (assumes the org reader). */
+  public readonly listAccountsRole: iam.Role | undefined;
 
   constructor(scope: Construct, id: string, props: KeySweepStackProps) {
     super(scope, id, props);
@@ -85,6 +97,11 @@ export class KeySweepStack extends Stack {
       });
     }
 
+    // An organization hub: the roles that work in member accounts get fixed names and may assume the
+    // member role there (hub-organization-access.ts). Off: nothing of this exists.
+    const org = config.organization.enabled ? new HubOrganizationAccess(config) : undefined;
+    this.organization = org;
+
     const baseEnvironment = {
       KEYSWEEP_CONFIG: JSON.stringify(config),
       KEYSWEEP_VERSION: version,
@@ -93,38 +110,30 @@ export class KeySweepStack extends Stack {
 
     const listUsers = new KeysweepFunction(this, 'ListUsers', {
       name: 'list-users',
+      ...org?.roleOf('list-users'),
       purpose: 'lists the IAM users to examine and writes them to the report bucket in batches',
       version,
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['list-users']),
       memorySize: 512,
       environment: withBucket,
       permissions: [
-        {
-          actions: ['iam:ListUsers', 'iam:GenerateCredentialReport', 'iam:GetCredentialReport'],
-          resources: ['*'],
-          wildcardReason:
-            'iam:ListUsers, iam:GenerateCredentialReport and iam:GetCredentialReport accept only * as resource.',
-        },
+        { actions: LIST_USERS_ACTIONS, resources: ['*'], wildcardReason: ACCOUNT_WIDE_REASON },
         { actions: ['s3:PutObject'], resources: [runObjects], wildcardReason: RUNS_REASON },
         { actions: ['s3:GetObject'], resources: [stateObjects], wildcardReason: STATE_REASON },
         // The key index does not exist before the first run: without this, S3 answers 403, not 404.
         this.reportBucket.listUnder(STATE_PREFIX),
+        ...(org?.memberAccess ?? []),
       ],
     });
 
     const findStaleKeysIam: Permission = {
-      actions: [
-        'iam:ListAccessKeys',
-        'iam:ListUserTags',
-        'iam:GetAccessKeyLastUsed',
-        // Group membership is read only when some group exempts its members.
-        ...(config.exemptGroups.length > 0 ? ['iam:ListGroupsForUser'] : []),
-      ],
+      actions: findStaleKeysActions(config),
       resources: [usersArn],
       wildcardReason: USERS_REASON,
     };
     const findStaleKeys = new KeysweepFunction(this, 'FindStaleKeys', {
       name: 'find-stale-keys',
+      ...org?.roleOf('find-stale-keys'),
       purpose: "reads each user's keys, tags and groups and decides each key's fate; changes nothing",
       version,
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['find-stale-keys']),
@@ -133,6 +142,7 @@ export class KeySweepStack extends Stack {
       permissions: [
         findStaleKeysIam,
         { actions: ['s3:GetObject', 's3:PutObject'], resources: [runObjects], wildcardReason: RUNS_REASON },
+        ...(org?.memberAccess ?? []),
       ],
     });
 
@@ -148,6 +158,7 @@ export class KeySweepStack extends Stack {
 
     const deactivateKey = new KeysweepFunction(this, 'DeactivateKey', {
       name: 'deactivate-key',
+      ...org?.roleOf('deactivate-key'),
       purpose: 're-reads one access key and deactivates (or deletes) it if it still breaks the policy',
       version,
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['deactivate-key']),
@@ -155,16 +166,11 @@ export class KeySweepStack extends Stack {
       environment: baseEnvironment,
       permissions: [
         {
-          actions: [
-            'iam:ListAccessKeys',
-            'iam:UpdateAccessKey',
-            'iam:GetAccessKeyLastUsed',
-            // Keys are deleted only when deleteAfterDays is set.
-            ...(config.deleteAfterDays !== null ? ['iam:DeleteAccessKey'] : []),
-          ],
+          actions: deactivateKeyActions(config),
           resources: [usersArn],
           wildcardReason: USERS_REASON,
         },
+        ...(org?.memberAccess ?? []),
       ],
     });
 
@@ -187,6 +193,8 @@ export class KeySweepStack extends Stack {
         ...sesPermissions,
       ],
     });
+
+    this.listAccountsRole = org && this.createListAccountsRole(org);
 
     this.functions = {
       ListUsers: listUsers,
@@ -235,5 +243,22 @@ export class KeySweepStack extends Stack {
       value: this.alarms.topic.topicArn,
       description: 'SNS topic of the keysweep alarms (admin addresses subscribed)',
     });
+  }
+
+  /**
+   * The role of the organization pipeline's list-accounts function, created now so that the org
+   * reader role in the management account can trust it (IAM refuses a trust policy naming a role that
+   * does not exist): it may only assume the org reader role. The function that will run as it
+   * (KeysweepFunction with roleName HUB_ROLE_NAMES['list-accounts']) replaces this role and adds its
+   * log group.
+   */
+  private createListAccountsRole(org: HubOrganizationAccess): iam.Role {
+    const role = new iam.Role(this, 'ListAccountsRole', {
+      roleName: org.roleOf('list-accounts').roleName,
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'keysweep list-accounts: reads the organization through the org reader role, nothing else',
+    });
+    role.addToPrincipalPolicy(toStatement(org.orgReaderAccess));
+    return role;
   }
 }

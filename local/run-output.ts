@@ -22,7 +22,7 @@ export function outputFiles(
     }),
     'stats.json': json(run.stats),
   };
-  if (options.accountAfter ?? true) files['account-after.json'] = json(run.account.toAccountFile());
+  if (options.accountAfter ?? true) files['account-after.json'] = json(run.account.toFile());
   if (run.files !== null) {
     const read = (key: string) => run.account.getObjectText(LOCAL_BUCKET, key) ?? '';
     files['report.json'] = json(run.report);

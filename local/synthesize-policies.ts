@@ -3,6 +3,12 @@
  * configuration (in-process, bundling skipped): each function's role, the state machine's role,
  * the schedule's role and the report bucket's policy, with every CloudFormation reference resolved
  * to the names the local run uses. So a change in infra/ changes what a local run may do.
+ *
+ * With organization.enabled also the organization's roles: the member role off the member template
+ * (the StackSet's body) and the org reader role off the management-account stack, each with its
+ * trust policy, `AWS::AccountId` left as ACCOUNT_PLACEHOLDER (each account fills in its own); and
+ * the hub's list-accounts role (principal `function:list-accounts`). Roles with a fixed RoleName
+ * (the hub roles other accounts trust) keep that name, so the trust policies match them.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +16,9 @@ import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { KeysweepConfig } from '../functions/shared/config';
 import { KeySweepStack } from '../infra/key-sweep-stack';
+import { ManagementStack } from '../infra/management-stack';
+import { synthesizeMemberTemplate } from '../infra/member-template';
+import { ORG_READER_ROLE_NAME, STACK_NAMES } from '../infra/organization';
 import { callerKey } from './callers';
 import {
   functionArn,
@@ -18,7 +27,13 @@ import {
   LOCAL_REGION,
   LOCAL_STATE_MACHINE,
 } from './execute-sweep';
-import type { AccessPolicies, PolicyDocument, PrincipalPolicies } from './simulated-account/permissions';
+import {
+  ACCOUNT_PLACEHOLDER,
+  type AccessPolicies,
+  type AssumableRole,
+  type PolicyDocument,
+  type PrincipalPolicies,
+} from './simulated-account/permissions';
 
 const CDK_JSON = path.join(__dirname, '..', 'cdk.json');
 const STACK_NAME = 'KeySweep';
@@ -51,10 +66,10 @@ function logicalIdOf(construct: IConstruct): string {
 }
 
 /** Resolves Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split and Fn::Sub; throws on anything else. */
-function resolver(references: ReadonlyMap<string, Reference>) {
+function resolver(references: ReadonlyMap<string, Reference>, accountId = LOCAL_ACCOUNT_ID) {
   const pseudo: Record<string, string> = {
     'AWS::Partition': 'aws',
-    'AWS::AccountId': LOCAL_ACCOUNT_ID,
+    'AWS::AccountId': accountId,
     'AWS::Region': LOCAL_REGION,
     'AWS::URLSuffix': 'amazonaws.com',
     'AWS::StackName': STACK_NAME,
@@ -107,7 +122,11 @@ function resolver(references: ReadonlyMap<string, Reference>) {
   return resolve;
 }
 
-const roleName = (logicalId: string) => `${STACK_NAME}-${logicalId}`.slice(0, 64);
+/** The generated name CloudFormation would give a role without a RoleName (stack name, logical ID, suffix). */
+const generatedRoleName = (logicalId: string) => `${STACK_NAME}-${logicalId}`.slice(0, 64);
+/** Role names as deployed: the RoleName when the template fixes one. */
+const roleNames = new Map<string, string>();
+const roleName = (logicalId: string) => roleNames.get(logicalId) ?? generatedRoleName(logicalId);
 const roleArn = (logicalId: string) => `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${roleName(logicalId)}`;
 const sessionArn = (logicalId: string, session: string) =>
   `arn:aws:sts::${LOCAL_ACCOUNT_ID}:assumed-role/${roleName(logicalId)}/${session}`;
@@ -147,8 +166,11 @@ export function synthesizePolicies(config: KeysweepConfig): AccessPolicies {
     ref: stateMachineArn,
     attributes: { Arn: stateMachineArn, Name: LOCAL_STATE_MACHINE },
   });
+  roleNames.clear();
   for (const [id, resource] of Object.entries(resources)) {
     if (resource.Type === 'AWS::IAM::Role') {
+      const fixed = resource.Properties?.RoleName;
+      if (typeof fixed === 'string') roleNames.set(id, fixed);
       references.set(id, { ref: roleName(id), attributes: { Arn: roleArn(id) } });
     }
   }
@@ -176,6 +198,13 @@ export function synthesizePolicies(config: KeysweepConfig): AccessPolicies {
   )?.[0]?.RoleArn?.['Fn::GetAtt'] ?? [])[0];
   if (scheduleRoleId === undefined) throw new Error('The schedule rule has no target role');
   principals[callerKey({ kind: 'schedule' })] = { roleId: scheduleRoleId, session: 'keysweep-schedule' };
+  if (stack.listAccountsRole) {
+    // The organization pipeline's list-accounts function (its role exists before the function does).
+    principals['function:list-accounts'] = {
+      roleId: logicalIdOf(stack.listAccountsRole),
+      session: 'keysweep-list-accounts',
+    };
+  }
 
   const policiesOf = (roleId: string): PrincipalPolicies['identityPolicies'] => {
     const role = resources[roleId];
@@ -197,6 +226,7 @@ export function synthesizePolicies(config: KeysweepConfig): AccessPolicies {
       ...(logGroup ? { logGroupArn: logGroup } : {}),
     };
   }
+  if (config.organization.enabled) access.organization = organizationPolicies(config);
   for (const resource of Object.values(resources)) {
     if (resource.Type !== 'AWS::S3::BucketPolicy') continue;
     const name = String(resolve(resource.Properties?.Bucket));
@@ -205,4 +235,52 @@ export function synthesizePolicies(config: KeysweepConfig): AccessPolicies {
     ) as PolicyDocument;
   }
   return access;
+}
+
+/** The role named `name` of a template, with its trust policy and the policies attached to it. */
+function assumableRole(resources: Record<string, Resource>, name: string): AssumableRole {
+  const resolve = resolver(new Map(), ACCOUNT_PLACEHOLDER);
+  const found = Object.entries(resources).find(
+    ([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties?.RoleName === name,
+  );
+  if (!found) throw new Error(`The synthesized organization stacks have no role ${name}`);
+  const [id, role] = found;
+  if (role.Properties?.ManagedPolicyArns !== undefined || role.Properties?.Policies !== undefined) {
+    throw new Error(`${name} has managed or inline policies, which the local run cannot read`);
+  }
+  const identityPolicies = Object.entries(resources)
+    .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
+    .filter(([, r]) =>
+      ((r.Properties?.Roles as Json[]) ?? []).some((x) => JSON.stringify(x) === JSON.stringify({ Ref: id })),
+    )
+    .map(([policyId, r]) => ({
+      name: policyId,
+      policy: resolve(r.Properties?.PolicyDocument) as PolicyDocument,
+    }));
+  return {
+    roleName: name,
+    trustPolicy: resolve(role.Properties?.AssumeRolePolicyDocument) as PolicyDocument,
+    identityPolicies,
+  };
+}
+
+/** The member role (off the StackSet's member template) and the org reader role (off KeySweepManagement). */
+function organizationPolicies(config: KeysweepConfig): NonNullable<AccessPolicies['organization']> {
+  const organizationId = config.organization.organizationId;
+  if (organizationId === null) throw new Error('organization.organizationId is required');
+  const member = synthesizeMemberTemplate(config, '0.0.0+local').template.Resources;
+  const app = new App({ context: { ...cdkJsonContext(), keysweep: config } });
+  new ManagementStack(app, STACK_NAMES.management, {
+    stackName: STACK_NAMES.management,
+    config,
+    version: '0.0.0+local',
+  });
+  const managementResources = (
+    app.synth().getStackByName(STACK_NAMES.management).template as { Resources: Record<string, Resource> }
+  ).Resources;
+  return {
+    organizationId,
+    memberRole: assumableRole(member, config.organization.memberRoleName),
+    orgReaderRole: assumableRole(managementResources, ORG_READER_ROLE_NAME),
+  };
 }

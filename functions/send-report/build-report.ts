@@ -154,6 +154,7 @@ export function buildReport(inputs: ReportInputs): Report {
       reason: key.reason,
       ...resultOf(key.action, inputs.results.get(resultKey(key.userName, key.accessKeyId)), inputs),
       deactivationDate: key.deactivationDate,
+      deletionDate: key.deletionDate ?? null,
       exemption: key.exemption,
       ownerEmail: key.ownerEmail,
     }));
@@ -193,6 +194,7 @@ export function buildReport(inputs: ReportInputs): Report {
     usersGone: inputs.decisions.flatMap((file) => file.usersGone).sort(),
     invalidExemptions: inputs.decisions.flatMap((file) => file.invalidExemptions),
     ownerNotifications: disabledNotifications(),
+    deletionPaused: null,
     sweepError: inputs.sweepError === null ? null : describeError(inputs.sweepError),
     entries,
   };

@@ -1,6 +1,6 @@
 /**
  * Owner notifications (notifyOwners): one email per user whose keys were warned about,
- * deactivated or deleted, paced for SES (1 message/s in the sandbox) and within a time budget,
+ * deactivated or deleted (written from all of the user's keys), paced for SES (1 message/s in the sandbox) and within a time budget,
  * so they never hold up the admin summary. A failed owner email is reported, never fatal.
  * Sent addresses are recorded, so a retried send-report does not email anyone twice.
  */
@@ -13,7 +13,8 @@ import { layout } from '../shared/report-layout';
 import { OWNER_EMAIL_RESERVE_MS } from '../shared/retry-budget';
 import { getJsonIfExists, putJson } from '../shared/s3-json';
 import { sendEmail } from '../shared/send-email';
-import { notifiesOwner, renderOwnerEmail } from './render-owner-email';
+import { notifiesOwner } from './owner-email-plan';
+import { renderOwnerEmail } from './render-owner-email';
 import { storeEmail } from './store-email';
 import type { Report, ReportEntry } from './report-model';
 
@@ -50,10 +51,13 @@ export function disabledNotifications(withheld: string | null = null, enabled = 
   return { enabled, withheld, sent: [], failed: [], noAddress: [], notSent: [] };
 }
 
+/** Every entry of each user who has a key to be told about: the other keys decide the steps. */
 function byOwner(entries: readonly ReportEntry[]): Map<string, ReportEntry[]> {
+  const notified = new Set(entries.filter(notifiesOwner).map((e) => e.userName));
   const owners = new Map<string, ReportEntry[]>();
-  for (const entry of entries.filter(notifiesOwner)) {
-    owners.set(entry.userName, [...(owners.get(entry.userName) ?? []), entry]);
+  for (const entry of entries) {
+    if (notified.has(entry.userName))
+      owners.set(entry.userName, [...(owners.get(entry.userName) ?? []), entry]);
   }
   return owners;
 }
@@ -77,6 +81,7 @@ export async function notifyOwners(
     adminEmails: deps.config.adminEmails,
     runDay: report.startedAt.slice(0, 10),
     version: report.keysweepVersion,
+    policy: report.policy,
   };
   let sentThisRun = 0;
   for (const [userName, entries] of byOwner(report.entries)) {

@@ -1,9 +1,28 @@
 /**
  * The admins' summary email, HTML and plain text, from the report. Key IDs appear masked only:
- * tables use the masked ID, and a last pass masks anything shaped like a key ID (error texts).
+ * lists use the masked ID, and a last pass masks anything shaped like a key ID (error texts).
+ *
+ * What an admin must see comes first, before any long list: the banners (report mode, the
+ * failure cause, a paused deletion), the counts, the execution link and the report's location,
+ * the policy, then the failures. The lists share what is left of MAX_HTML_BYTES; one that does
+ * not fit shows its first rows and how many more are in the report.
  */
+import { escapeHtml } from '../shared/html';
 import { redactAccessKeyIds } from '../shared/masking';
-import type { Report, ReportEntry } from './report-model';
+import {
+  LAST_USED_LEGEND,
+  clip,
+  countDone,
+  failedSection,
+  invalidExemptionsSection,
+  keySections,
+  ownersNotEmailedSection,
+  usersGoneSection,
+  type ListSection,
+} from './admin-email-sections';
+import { allocateRows, byteLength } from './email-budget';
+import { banner, breakable, heading, keyValueTable, link, page, paragraph, stackedTable } from './email-html';
+import type { Report } from './report-model';
 
 export interface RenderedEmail {
   subject: string;
@@ -12,131 +31,46 @@ export interface RenderedEmail {
 }
 
 /**
- * Rows shown per table; the rest are in report.json. Every affected key is named up to this many
- * a section; at about 450 bytes a row (HTML and text), the largest email stays far below SES's
- * 10 MB message limit.
+ * The largest HTML part of any admin email, in bytes: under the ~102 KB past which Gmail clips a
+ * message (hiding its end). The text part shows the same rows, so it stays smaller.
  */
-export const MAX_ROWS = 1000;
+export const MAX_HTML_BYTES = 100_000;
+/** Room left unused under MAX_HTML_BYTES, for what a client adds when it shows the message. */
+const SAFETY_BYTES = 1_000;
+/** What a cut list's note may grow by once it shows rows ("… and N more" against "All N are"). */
+const LIST_SLACK_BYTES = 32;
+/** Longest text of the fixed parts (a failure cause, the discovery reason). */
+const MAX_TEXT_CHARS = 2_000;
 
-interface Column {
-  title: string;
-  value: (entry: ReportEntry) => string;
-}
+const dryRun = (report: Report) => report.mode === 'report' || report.limitExceeded;
 
-interface Section {
-  title: string;
-  note?: string;
-  columns: Column[];
-  entries: ReportEntry[];
-}
-
-const escapeHtml = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-/** The last use as a day; a null from the credential report is N/A there (not used before the report). */
-export function lastUsedText(entry: Pick<ReportEntry, 'lastUsedDate' | 'lastUsedSource'>): string {
-  if (entry.lastUsedDate !== null) return entry.lastUsedDate.slice(0, 10);
-  return entry.lastUsedSource === 'iam' ? 'never' : 'N/A (credential report)';
-}
-
-const col = {
-  user: { title: 'User', value: (e: ReportEntry) => e.userName },
-  key: { title: 'Access key', value: (e: ReportEntry) => e.maskedAccessKeyId },
-  age: { title: 'Age (days)', value: (e: ReportEntry) => String(e.ageDays) },
-  lastUsed: { title: 'Last used', value: lastUsedText },
-  reason: { title: 'Reason', value: (e: ReportEntry) => e.reason },
-  detail: { title: 'What happened', value: (e: ReportEntry) => e.detail ?? '' },
-  error: { title: 'Error', value: (e: ReportEntry) => e.error ?? '' },
-  action: { title: 'Planned action', value: (e: ReportEntry) => e.action },
-  deadline: { title: 'Deactivation on', value: (e: ReportEntry) => e.deactivationDate ?? '' },
-  exemption: { title: 'Exemption', value: (e: ReportEntry) => e.exemption?.description ?? '' },
-  until: { title: 'Until', value: (e: ReportEntry) => e.exemption?.until ?? 'no end date' },
-} satisfies Record<string, Column>;
-
-function verb(report: Report, action: 'deactivate' | 'delete'): { done: string; planned: string } {
-  const past = action === 'deactivate' ? 'Deactivated' : 'Deleted';
-  const would = action === 'deactivate' ? 'Would deactivate' : 'Would delete';
-  return {
-    done: past,
-    planned: report.mode === 'report' || report.limitExceeded ? would : `Planned to ${action}`,
-  };
-}
-
-function sections(report: Report): Section[] {
-  const of = (pred: (e: ReportEntry) => boolean) => report.entries.filter(pred);
-  const list: Section[] = [
-    {
-      title: 'Failed',
-      note: 'These keys could not be handled; check each one by hand.',
-      columns: [col.user, col.key, col.action, col.error],
-      entries: of((e) => e.result === 'failed'),
-    },
-  ];
-  for (const action of ['deactivate', 'delete'] as const) {
-    const words = verb(report, action);
-    list.push(
-      {
-        title: words.done,
-        columns: [col.user, col.key, col.age, col.lastUsed, col.reason],
-        entries: of((e) => e.action === action && e.result === 'done'),
-      },
-      {
-        title: words.planned,
-        columns: [col.user, col.key, col.age, col.lastUsed, col.reason],
-        entries: of(
-          (e) =>
-            e.action === action &&
-            (e.result === 'dry-run' || (report.limitExceeded && e.result === 'skipped')),
-        ),
-      },
-      {
-        title: `${words.planned}, skipped on re-check`,
-        note: 'The key had changed since it was examined (someone acted on it, or it is gone).',
-        columns: [col.user, col.key, col.age, col.detail],
-        entries: of((e) => e.action === action && e.result === 'skipped' && !report.limitExceeded),
-      },
-    );
-  }
-  list.push(
-    {
-      title: 'Warned: deactivation coming',
-      columns: [col.user, col.key, col.age, col.lastUsed, col.deadline],
-      entries: of((e) => e.action === 'warn'),
-    },
-    {
-      title: 'Exempt',
-      columns: [col.user, col.key, col.age, col.lastUsed, col.exemption, col.until],
-      entries: of((e) => e.action === 'exempt'),
-    },
-  );
-  return list.filter((section) => section.entries.length > 0);
-}
-
-function banners(report: Report): string[] {
-  const lines: string[] = [];
+function banners(report: Report): { text: string; tone: 'warn' | 'alert' }[] {
+  const list: { text: string; tone: 'warn' | 'alert' }[] = [];
   if (report.mode === 'report') {
-    lines.push(
-      `REPORT MODE: nothing was changed. This is what keysweep would do${report.modeSource === 'input' ? ' (report mode was requested by the execution input)' : ''}.`,
-    );
+    list.push({
+      tone: 'warn',
+      text: `REPORT MODE: nothing was changed. This is what keysweep would do${report.modeSource === 'input' ? ' (report mode was requested by the execution input)' : ''}.`,
+    });
   }
   if (report.mode === 'report' && report.overLimit) {
-    lines.push(
-      `Enforcing this run would plan ${report.plannedActions} deactivations and deletions, more than maxActionsPerRun (${report.policy.maxActionsPerRun}): the circuit breaker would stop it and change nothing.`,
-    );
+    list.push({
+      tone: 'warn',
+      text: `Enforcing this run would plan ${report.plannedActions} deactivations and deletions, more than maxActionsPerRun (${report.policy.maxActionsPerRun}): the circuit breaker would stop it and change nothing.`,
+    });
   }
-  if (
-    report.outcome === 'action-limit-exceeded' ||
-    report.outcome === 'sweep-failed' ||
-    report.outcome === 'keys-failed'
-  ) {
-    lines.push(report.cause);
+  if (report.outcome !== 'ok') list.push({ tone: 'alert', text: clip(report.cause, MAX_TEXT_CHARS) });
+  if (report.deletionPaused !== null) {
+    list.push({
+      tone: 'alert',
+      text: `DELETION PAUSED: ${clip(report.deletionPaused, MAX_TEXT_CHARS)}. No key was deleted this run.`,
+    });
   }
-  return lines;
+  return list;
 }
 
 function summaryRows(report: Report): [string, string][] {
   const { byAction, byResult } = report.counts;
-  const dry = report.mode === 'report' || report.limitExceeded;
+  const dry = dryRun(report);
   return [
     [
       dry ? 'Would deactivate' : 'Deactivated',
@@ -152,12 +86,8 @@ function summaryRows(report: Report): [string, string][] {
       'Users read',
       `${report.usersRead} (${report.discovery.source === 'full-scan' ? 'full scan' : 'credential report candidates'} of ${report.discovery.usersInAccount} users)`,
     ],
-    ['Why these users', report.discovery.reason],
+    ['Why these users', clip(report.discovery.reason, MAX_TEXT_CHARS)],
   ];
-}
-
-function countDone(report: Report, action: 'deactivate' | 'delete'): number {
-  return report.entries.filter((e) => e.action === action && e.result === 'done').length;
 }
 
 function policyRows(report: Report): [string, string][] {
@@ -169,34 +99,32 @@ function policyRows(report: Report): [string, string][] {
     ['unusedAfterDays', p.unusedAfterDays === null ? 'off' : String(p.unusedAfterDays)],
     ['deleteAfterDays', p.deleteAfterDays === null ? 'off' : String(p.deleteAfterDays)],
     ['exemptTag', p.exemptTag],
-    ['exemptGroups', p.exemptGroups.length === 0 ? 'none' : p.exemptGroups.join(', ')],
+    ['exemptGroups', p.exemptGroups.length === 0 ? 'none' : clip(p.exemptGroups.join(', '), MAX_TEXT_CHARS)],
     ['maxActionsPerRun', String(p.maxActionsPerRun)],
     ['notifyOwners', p.notifyOwners ? `yes (address in tag ${p.ownerEmailTag})` : 'no'],
   ];
 }
 
-/** Lines about the owner emails, for both renderings; empty when notifyOwners is off. */
-function ownerLines(report: Report, ownerEmailTag: string): string[] {
+/** Names up to this many owners who were emailed; beyond, the count (report.json names them). */
+const MAX_NAMED_OWNERS = 20;
+
+/** The owner emails in a line or two; who was not emailed is a list of its own. */
+function ownerLines(report: Report): string[] {
   const n = report.ownerNotifications;
-  if (!n.enabled) return [];
+  if (!n.enabled) return ['Owner emails are off (notifyOwners).'];
   if (n.withheld !== null) return [`Owner emails were not sent: ${n.withheld}.`];
-  const lines = [`Owner emails sent: ${n.sent.length}${n.sent.length ? ` (${n.sent.join(', ')})` : ''}`];
-  if (n.failed.length)
-    lines.push(`Owner emails that failed: ${n.failed.map((f) => `${f.userName} (${f.error})`).join('; ')}`);
-  if (n.noAddress.length) {
-    lines.push(
-      `Owners without a valid address in tag ${ownerEmailTag} (not notified): ${n.noAddress.join(', ')}`,
-    );
-  }
-  if (n.notSent.length)
-    lines.push(`Owner emails not sent: ${n.notSent.map((x) => `${x.userName} (${x.reason})`).join('; ')}`);
-  return lines;
+  const names =
+    n.sent.length === 0
+      ? ''
+      : n.sent.length <= MAX_NAMED_OWNERS
+        ? ` (${n.sent.join(', ')})`
+        : ` (report.json names them)`;
+  return [`Owner emails sent: ${n.sent.length}${names}`];
 }
 
 function subjectOf(report: Report): string {
   const { byAction, byResult } = report.counts;
-  const dry = report.mode === 'report' || report.limitExceeded;
-  const parts = dry
+  const parts = dryRun(report)
     ? [
         `would deactivate ${byAction.deactivate}`,
         ...(byAction.delete ? [`would delete ${byAction.delete}`] : []),
@@ -207,6 +135,7 @@ function subjectOf(report: Report): string {
       ];
   parts.push(`${byAction.warn} warned`);
   if (byResult.failed > 0) parts.push(`${byResult.failed} FAILED`);
+  if (report.deletionPaused !== null) parts.push('deletion paused');
   const tag =
     report.outcome === 'action-limit-exceeded'
       ? ' [ACTION LIMIT EXCEEDED]'
@@ -219,121 +148,130 @@ function subjectOf(report: Report): string {
   return `keysweep${tag}${account} ${report.startedAt.slice(0, 10)}: ${parts.join(', ')}`;
 }
 
-function renderText(report: Report, all: Section[], reportLocation: string): string {
+/**
+ * The lists, in the order they appear. The owner lines stand where the owners' list does (after the
+ * failures), the "Last used" legend before the first list of keys.
+ */
+interface Layout {
+  lists: ListSection[];
+  ownersAt: number;
+  legendAt: number | null;
+}
+
+function layoutOf(report: Report): Layout {
+  const failed = [failedSection(report)].filter((s) => s.rows.length > 0);
+  const owners = [ownersNotEmailedSection(report)].filter((s) => s.rows.length > 0);
+  const keys = keySections(report).filter((s) => s.rows.length > 0);
+  const rest = [invalidExemptionsSection(report), usersGoneSection(report)].filter((s) => s.rows.length > 0);
+  const legend = keys.findIndex((s) => s.showsLastUse);
+  return {
+    lists: [...failed, ...owners, ...keys, ...rest],
+    ownersAt: failed.length,
+    legendAt: legend < 0 ? null : failed.length + owners.length + legend,
+  };
+}
+
+const footer = (report: Report) => `keysweep ${report.keysweepVersion} - run ${report.executionName}`;
+const execution = (report: Report) => report.consoleUrl ?? report.executionId;
+
+/** Walks the lists in order, with `before` called for what stands ahead of a list (or at the end). */
+function eachBlock(
+  layout: Layout,
+  before: (what: 'owners' | 'legend') => void,
+  list: (s: ListSection, i: number) => void,
+): void {
+  for (let i = 0; i <= layout.lists.length; i++) {
+    if (i === layout.ownersAt) before('owners');
+    if (i === layout.legendAt) before('legend');
+    const section = layout.lists[i];
+    if (section) list(section, i);
+  }
+}
+
+function renderText(report: Report, layout: Layout, shown: readonly number[], location: string): string {
   const out: string[] = [subjectOf(report), ''];
-  for (const banner of banners(report)) out.push(`!! ${banner}`, '');
+  for (const b of banners(report)) out.push(`!! ${b.text}`, '');
   for (const [label, value] of summaryRows(report)) out.push(`${label}: ${value}`);
-  for (const section of all) {
-    out.push('', `== ${section.title} (${section.entries.length}) ==`);
-    if (section.note) out.push(section.note);
-    for (const entry of section.entries.slice(0, MAX_ROWS)) {
-      out.push(`- ${section.columns.map((c) => `${c.title}: ${c.value(entry)}`).join(' | ')}`);
-    }
-    if (section.entries.length > MAX_ROWS)
-      out.push(`... and ${section.entries.length - MAX_ROWS} more in report.json`);
-  }
-  if (report.invalidExemptions.length > 0) {
-    out.push('', `== Invalid exemptions (${report.invalidExemptions.length}): these exempt nothing ==`);
-    for (const x of report.invalidExemptions)
-      out.push(`- ${x.userName}: ${report.policy.exemptTag} = "${x.value}" (use YYYY-MM-DD or always)`);
-  }
-  if (report.usersGone.length > 0) {
-    out.push(
-      '',
-      `== Users deleted during the run (${report.usersGone.length}) ==`,
-      report.usersGone.join(', '),
-    );
-  }
-  const owners = ownerLines(report, report.policy.ownerEmailTag);
-  if (owners.length > 0) out.push('', '== Owner notifications ==', ...owners);
+  out.push('', `Execution: ${execution(report)}`, `Full report: ${location}`);
   out.push('', '== Policy in force ==');
   for (const [k, v] of policyRows(report)) out.push(`${k}: ${v}`);
-  out.push('', `Execution: ${report.consoleUrl ?? report.executionId}`, `Full report: ${reportLocation}`);
-  out.push('', `keysweep ${report.keysweepVersion} - run ${report.executionName}`);
+  eachBlock(
+    layout,
+    (what) =>
+      what === 'owners'
+        ? out.push('', '== Owner notifications ==', ...ownerLines(report))
+        : out.push('', LAST_USED_LEGEND),
+    (section, i) => {
+      const count = shown[i] ?? 0;
+      out.push('', `== ${section.title} (${section.rows.length}) ==`);
+      if (section.note) out.push(section.note);
+      for (const row of section.rows.slice(0, count)) out.push(row.text);
+      const more = section.rows.length - count;
+      if (more > 0) {
+        out.push(
+          `${count === 0 ? `All ${more} are` : `... and ${more} more`} in the report, ${location} (execution: ${execution(report)})`,
+        );
+      }
+    },
+  );
+  out.push('', footer(report));
   return out.join('\n') + '\n';
 }
 
-function htmlTable(headers: string[], rows: string[][]): string {
-  const th = headers
-    .map(
-      (h) => `<th style="text-align:left;border-bottom:1px solid #ccc;padding:4px 8px">${escapeHtml(h)}</th>`,
-    )
-    .join('');
-  const body = rows
-    .map(
-      (r) =>
-        `<tr>${r.map((c) => `<td style="padding:4px 8px;border-bottom:1px solid #eee">${escapeHtml(c)}</td>`).join('')}</tr>`,
-    )
-    .join('\n');
-  return `<table style="border-collapse:collapse;font-size:13px">\n<tr>${th}</tr>\n${body}\n</table>`;
-}
-
-function renderHtml(report: Report, all: Section[], reportLocation: string): string {
-  const parts: string[] = [
-    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>keysweep report</title></head>',
-    '<body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#222">',
-    `<h1 style="font-size:20px">${escapeHtml(subjectOf(report))}</h1>`,
-  ];
-  for (const banner of banners(report)) {
-    parts.push(
-      `<p style="background:#fff3cd;border:1px solid #e0c36c;padding:8px"><strong>${escapeHtml(banner)}</strong></p>`,
-    );
-  }
-  parts.push(htmlTable(['', 'Keys'], summaryRows(report)));
-  for (const section of all) {
-    parts.push(`<h2 style="font-size:16px">${escapeHtml(section.title)} (${section.entries.length})</h2>`);
-    if (section.note) parts.push(`<p>${escapeHtml(section.note)}</p>`);
-    parts.push(
-      htmlTable(
-        section.columns.map((c) => c.title),
-        section.entries.slice(0, MAX_ROWS).map((e) => section.columns.map((c) => c.value(e))),
-      ),
-    );
-    if (section.entries.length > MAX_ROWS) {
-      parts.push(`<p>... and ${section.entries.length - MAX_ROWS} more in report.json</p>`);
-    }
-  }
-  if (report.invalidExemptions.length > 0) {
-    parts.push(`<h2 style="font-size:16px">Invalid exemptions (${report.invalidExemptions.length})</h2>`);
-    parts.push(`<p>These tag values exempt nothing. Use a date (YYYY-MM-DD) or <code>always</code>.</p>`);
-    parts.push(
-      htmlTable(
-        ['User', `Tag ${report.policy.exemptTag}`],
-        report.invalidExemptions.map((x) => [x.userName, x.value]),
-      ),
-    );
-  }
-  if (report.usersGone.length > 0) {
-    parts.push(`<h2 style="font-size:16px">Users deleted during the run (${report.usersGone.length})</h2>`);
-    parts.push(`<p>${escapeHtml(report.usersGone.join(', '))}</p>`);
-  }
-  const owners = ownerLines(report, report.policy.ownerEmailTag);
-  if (owners.length > 0) {
-    parts.push(
-      '<h2 style="font-size:16px">Owner notifications</h2>',
-      `<ul>${owners.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`,
-    );
-  }
-  parts.push(
-    '<h2 style="font-size:16px">Policy in force</h2>',
-    htmlTable(['Setting', 'Value'], policyRows(report)),
+function renderHtml(report: Report, layout: Layout, shown: readonly number[], location: string): string {
+  const parts: string[] = [heading(subjectOf(report), 1)];
+  for (const b of banners(report)) parts.push(banner(b.text, b.tone));
+  parts.push(keyValueTable(summaryRows(report)));
+  const executionHtml = report.consoleUrl
+    ? link(report.consoleUrl, report.executionName)
+    : breakable(report.executionId);
+  const linksHtml = `Execution: ${executionHtml}<br>Full report: ${breakable(location)}`;
+  parts.push(paragraph(linksHtml));
+  parts.push(heading('Policy in force'), keyValueTable(policyRows(report)));
+  eachBlock(
+    layout,
+    (what) =>
+      what === 'owners'
+        ? parts.push(
+            heading('Owner notifications'),
+            ...ownerLines(report).map((l) => paragraph(escapeHtml(l))),
+          )
+        : parts.push(paragraph(escapeHtml(LAST_USED_LEGEND), 'color:#555;font-size:12px;margin-top:18px')),
+    (section, i) => {
+      const count = shown[i] ?? 0;
+      parts.push(heading(`${section.title} (${section.rows.length})`));
+      if (section.note) parts.push(paragraph(escapeHtml(section.note)));
+      if (count > 0) parts.push(stackedTable(section.rows.slice(0, count).map((r) => r.html)));
+      const more = section.rows.length - count;
+      if (more > 0) {
+        const lead = count === 0 ? `All ${more} are` : `… and ${more} more`;
+        parts.push(paragraph(`${lead} in the report, ${breakable(location)} (execution: ${executionHtml}).`));
+      }
+    },
   );
-  const execution = report.consoleUrl
-    ? `<a href="${escapeHtml(report.consoleUrl)}">${escapeHtml(report.executionName)}</a>`
-    : escapeHtml(report.executionId);
-  parts.push(
-    `<p>Execution: ${execution}<br>Full report: ${escapeHtml(reportLocation)}</p>`,
-    `<p style="color:#777;font-size:12px">keysweep ${escapeHtml(report.keysweepVersion)}</p>`,
-    '</body></html>',
-  );
-  return parts.join('\n');
+  parts.push(paragraph(escapeHtml(footer(report)), 'color:#777;font-size:12px;margin-top:18px'));
+  return page('keysweep report', parts);
 }
 
 export function renderAdminEmail(report: Report, reportLocation: string): RenderedEmail {
-  const all = sections(report);
+  const location = clip(reportLocation, MAX_TEXT_CHARS);
+  const layout = layoutOf(report);
+  // The fixed parts, with every list cut to nothing (and so every "in the report" note), plus what a
+  // list with rows adds around them (its table, a longer note): what is left of the budget goes to rows.
+  const bare = renderHtml(
+    report,
+    layout,
+    layout.lists.map(() => 0),
+    location,
+  );
+  const perList = byteLength(stackedTable([])) + LIST_SLACK_BYTES;
+  const shown = allocateRows(
+    layout.lists.map((s) => s.rows.map((r) => byteLength(r.html) + 1)),
+    MAX_HTML_BYTES - SAFETY_BYTES - byteLength(bare) - layout.lists.length * perList,
+  );
   return {
     subject: redactAccessKeyIds(subjectOf(report)),
-    html: redactAccessKeyIds(renderHtml(report, all, reportLocation)),
-    text: redactAccessKeyIds(renderText(report, all, reportLocation)),
+    html: redactAccessKeyIds(renderHtml(report, layout, shown, location)),
+    text: redactAccessKeyIds(renderText(report, layout, shown, location)),
   };
 }

@@ -29,6 +29,8 @@ export interface ReportEntry {
   detail: string | null;
   error: string | null;
   deactivationDate: string | null;
+  /** for a warning before a deletion (rule 'delete'): the day the key will be deleted */
+  deletionDate: string | null;
   exemption: KeyRecord['exemption'];
   ownerEmail: string | null;
 }
@@ -58,6 +60,8 @@ export interface Report {
   invalidExemptions: { userName: string; value: string }[];
   /** what happened to the owner emails (notifyOwners) */
   ownerNotifications: OwnerNotifications;
+  /** why deletion was paused this run (e.g. the key index is missing), or null when it was not */
+  deletionPaused: string | null;
   /** the error that stopped the sweep early, if any */
   sweepError: string | null;
   entries: ReportEntry[];

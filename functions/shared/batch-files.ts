@@ -56,6 +56,11 @@ export const keyRecordSchema = z.object({
   rule: z.enum(['age', 'unused', 'delete', 'none']),
   reason: z.string(),
   deactivationDate: z.string().nullable(),
+  /**
+   * for a warning before a deletion: the day (YYYY-MM-DD) the key will be deleted if nothing changes.
+   * Optional so that decisions written before it existed still parse; absent means null.
+   */
+  deletionDate: z.string().nullable().optional(),
   exemption: exemptionSchema.nullable(),
   ownerEmail: z.string().nullable(),
 });

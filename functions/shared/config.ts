@@ -40,6 +40,150 @@ export function runsDaily(schedule: string): boolean {
 /** An IAM tag key: 1-128 characters of letters, digits, spaces and _.:/=+-@ */
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
+/** A 12-digit AWS account ID. */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+/** An organization ID as AWS Organizations issues them (API_Organization: ^o-[a-z0-9]{10,32}$). */
+export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
+/** A root ID (API_Root: ^r-[0-9a-z]{4,32}$). */
+export const ROOT_ID_PATTERN = /^r-[0-9a-z]{4,32}$/;
+/** An OU ID (API_OrganizationalUnit: ^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$). */
+export const OU_ID_PATTERN = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
+/**
+ * An OU path as keysweep writes them: "Root", then each OU's name from the root down, joined by "/"
+ * ("Root/Workloads/Prod"). OU names are 1-128 characters (API_OrganizationalUnit); a name holding "/"
+ * cannot be written as a path: name such an OU by its ID.
+ */
+export const OU_PATH_PATTERN = /^Root(\/[^/]{1,128})*$/;
+/** IAM role names: 1-64 of letters, digits and +=,.@_- (API_Role). */
+export const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
+/** An AWS region name such as "eu-west-1" or "us-gov-west-1". */
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+const accountId = z
+  .string({ error: 'must be a 12-digit AWS account ID' })
+  .regex(ACCOUNT_ID_PATTERN, { error: 'must be a 12-digit AWS account ID' });
+
+const accountIds = z.array(accountId, { error: 'must be a list of 12-digit AWS account IDs' });
+
+const ouPathOrId = z
+  .string({
+    error: 'must be an OU path such as "Root/Workloads/Prod" or an OU ID such as "ou-ab12-cd34ef56"',
+  })
+  .refine((s) => OU_PATH_PATTERN.test(s) || OU_ID_PATTERN.test(s), {
+    error: 'must be an OU path such as "Root/Workloads/Prod" or an OU ID such as "ou-ab12-cd34ef56"',
+  });
+
+/** What an account or OU may set apart from the rest of the organization. */
+const accountOverride = z.strictObject({
+  mode: z.enum(['enforce', 'report'], { error: 'must be "enforce" or "report"' }),
+});
+
+/** The organization settings (hub and members, see "Organizations" in the README). */
+export const organizationSchema = z
+  .strictObject(
+    {
+      /** sweep the organization's accounts from this (hub) deployment */
+      enabled: z.boolean({ error: 'must be true or false' }).default(false),
+      /** the organization's ID: the member and org reader roles trust the hub only under aws:PrincipalOrgID */
+      organizationId: z
+        .string({ error: 'must be an organization ID such as "o-a1b2c3d4e5"' })
+        .regex(ORGANIZATION_ID_PATTERN, { error: 'must be an organization ID such as "o-a1b2c3d4e5"' })
+        .nullable()
+        .default(null),
+      /** the account the hub stack (KeySweep) is deployed in: the member roles trust its function roles */
+      hubAccountId: accountId.nullable().default(null),
+      /** the organization's management account: it holds the org reader role and its own member role */
+      managementAccountId: accountId.nullable().default(null),
+      /** the organization's root ID: the StackSet's target when no OU is given by ID */
+      rootId: z
+        .string({ error: 'must be a root ID such as "r-a1b2"' })
+        .regex(ROOT_ID_PATTERN, { error: 'must be a root ID such as "r-a1b2"' })
+        .nullable()
+        .default(null),
+      /** "ALL": every ACTIVE account (Organizations ListAccounts); or these accounts only */
+      accounts: z
+        .union([z.literal('ALL'), accountIds], {
+          error: 'must be "ALL" or a list of 12-digit AWS account IDs',
+        })
+        .default('ALL'),
+      /** only the accounts under these OUs (recursively); [] = no OU filter */
+      organizationalUnits: z.array(ouPathOrId, { error: 'must be a list of OU paths or OU IDs' }).default([]),
+      excludeAccounts: accountIds.default([]),
+      memberRoleName: z
+        .string({ error: 'must be an IAM role name' })
+        .regex(ROLE_NAME_PATTERN, { error: 'must be an IAM role name (1-64 of letters, digits and +=,.@_-)' })
+        .default('keysweep-member'),
+      /** by account ID or OU path: settings that differ there (the most specific one wins) */
+      accountOverrides: z
+        .record(
+          z.string().refine((key) => ACCOUNT_ID_PATTERN.test(key) || OU_PATH_PATTERN.test(key), {
+            error: 'must be keyed by a 12-digit AWS account ID or an OU path such as "Root/Workloads/Prod"',
+          }),
+          accountOverride,
+          { error: 'must be an object keyed by account ID or OU path' },
+        )
+        .default({}),
+      /** circuit breaker over the whole organization: more planned actions and no account changes */
+      maxActionsPerOrgRun: z
+        .number({ error: 'must be a whole number' })
+        .int({ error: 'must be a whole number' })
+        .min(0, { error: 'must be at least 0' })
+        .default(1000),
+      /** account tag (Organizations ListTagsForResource) holding the account's admins' addresses, or null */
+      adminsTag: z
+        .string({ error: 'must be a tag key or null' })
+        .regex(TAG_KEY, { error: 'must be a valid tag key (1-128 characters) or null' })
+        .nullable()
+        .default('keysweep:admins'),
+      /** how the StackSet is created: from the management account (SELF) or a delegated administrator */
+      stackSetCallAs: z
+        .enum(['SELF', 'DELEGATED_ADMIN'], { error: 'must be "SELF" or "DELEGATED_ADMIN"' })
+        .default('SELF'),
+      /** the one region the StackSet deploys the member role in (IAM is global); null: the StackSet stack's own */
+      stackSetRegion: z
+        .string({ error: 'must be a region name such as "us-east-1" or null' })
+        .regex(REGION_PATTERN, { error: 'must be a region name such as "us-east-1" or null' })
+        .nullable()
+        .default(null),
+    },
+    { error: 'must be an object such as {"enabled": true, ...}' },
+  )
+  .superRefine((o, ctx) => {
+    const issue = (path: PropertyKey[], input: unknown, message: string) =>
+      ctx.addIssue({ code: 'custom', path, input, message });
+    const duplicates = (list: unknown, path: string) => {
+      if (!Array.isArray(list)) return;
+      const seen = new Map<unknown, number>();
+      list.forEach((item: unknown, i) => {
+        const first = seen.get(item);
+        if (first === undefined) seen.set(item, i);
+        else issue([path, i], item, `duplicates organization.${path}[${first}]`);
+      });
+    };
+    duplicates(o.accounts, 'accounts');
+    duplicates(o.organizationalUnits, 'organizationalUnits');
+    duplicates(o.excludeAccounts, 'excludeAccounts');
+    if (o.enabled !== true) return;
+    const required: [keyof typeof o, string][] = [
+      ['organizationId', 'an organization ID such as "o-a1b2c3d4e5"'],
+      ['hubAccountId', "the hub account's 12-digit ID"],
+      ['managementAccountId', "the management account's 12-digit ID"],
+    ];
+    for (const [key, what] of required) {
+      if (o[key] === null) issue([key], o[key], `is required when organization.enabled is true: ${what}`);
+    }
+    const ouIds = o.organizationalUnits.filter((ou) => OU_ID_PATTERN.test(ou));
+    if (o.rootId === null && (ouIds.length === 0 || ouIds.length < o.organizationalUnits.length)) {
+      issue(
+        ['rootId'],
+        o.rootId,
+        'is required when organization.enabled is true and organizationalUnits is empty or holds OU paths: the StackSet then deploys the member role from the root (`aws organizations list-roots`)',
+      );
+    }
+  });
+
+export type OrganizationConfig = z.output<typeof organizationSchema>;
+
 export const configSchema = z
   .strictObject({
     mode: z.enum(['enforce', 'report'], { error: 'must be "enforce" or "report"' }).default('enforce'),
@@ -94,6 +238,8 @@ export const configSchema = z
     fullScanOn: z
       .enum([...WEEKDAYS, 'ALWAYS'], { error: 'must be one of SUN..SAT or "ALWAYS"' })
       .default('SUN'),
+    /** sweeping the accounts of an AWS Organization from this deployment (off: this account only) */
+    organization: organizationSchema.prefault({}),
   })
   .superRefine((c, ctx) => {
     // Compare only valid values: a bad deactivateAfterDays has its own message already.
@@ -180,7 +326,15 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 
 function formatPath(path: readonly PropertyKey[]): string {
   return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .map((p, i) =>
+      typeof p === 'number'
+        ? `[${p}]`
+        : typeof p === 'string' && !/^[A-Za-z_$][\w$]*$/.test(p)
+          ? `[${JSON.stringify(p)}]` // an account ID or OU path used as a key
+          : i === 0
+            ? String(p)
+            : `.${String(p)}`,
+    )
     .join('');
 }
 
@@ -197,10 +351,14 @@ export function parseConfig(raw: unknown, source: string): KeysweepConfig {
   const result = configSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      return `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    }
     const key = formatPath(issue.path);
+    if (issue.code === 'unrecognized_keys') {
+      const within = key === '' ? '' : `${key}.`;
+      return `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${within}${k}"`).join(', ')}`;
+    }
+    if (issue.code === 'invalid_key') {
+      return `${key} ${issue.issues[0]?.message ?? issue.message} (got ${describeValue(issue.path.at(-1))})`;
+    }
     // A cross-field rule reports the value it checked, which may be a default the input left out.
     const value = issue.code === 'custom' && 'input' in issue ? issue.input : valueAt(raw, issue.path);
     return `${key} ${issue.message} (got ${describeValue(value)})`;

@@ -30,6 +30,8 @@ export interface KeysweepFunctionProps {
   readonly environment: Readonly<Record<string, string>>;
   /** Exactly what the function may do besides writing its logs and traces. */
   readonly permissions: readonly Permission[];
+  /** A fixed role name, for a role other accounts trust by ARN (organization.ts); default: generated. */
+  readonly roleName?: string;
 }
 
 export class KeysweepFunction extends Construct {
@@ -49,6 +51,7 @@ export class KeysweepFunction extends Construct {
     });
 
     this.role = new iam.Role(this, 'Role', {
+      ...(props.roleName !== undefined ? { roleName: props.roleName } : {}),
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `keysweep ${props.name}: logs, traces and only the permissions it needs`,
     });

@@ -5,7 +5,7 @@
  * Columns: account, user, access_key_id (masked), age_days, last_used (ISO 8601, or `never`),
  * status (before the run), action (deactivate, delete, warn, exempt, none), rule (age, unused,
  * delete, none), reason, planned_date: the day the action would happen, YYYY-MM-DD (the run's
- * day for a deactivation or deletion, the coming deactivation for a warning; empty otherwise).
+ * day for a deactivation or deletion, the coming deactivation or deletion for a warning; empty otherwise).
  *
  * RFC 4180: fields with a comma, quote or line break are quoted, CRLF line ends. A field that a
  * spreadsheet would take for a formula (it begins with =, +, -, @, a tab or a carriage return;
@@ -36,7 +36,8 @@ function field(text: string): string {
 
 function plannedDate(entry: ReportEntry, runDay: string): string {
   if (entry.action === 'deactivate' || entry.action === 'delete') return runDay;
-  if (entry.action === 'warn') return entry.deactivationDate ?? '';
+  if (entry.action === 'warn')
+    return (entry.rule === 'delete' ? entry.deletionDate : entry.deactivationDate) ?? '';
   return '';
 }
 

@@ -78,7 +78,7 @@ export function parseIsoDateTime(text: string): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-const dateTime = z.string().refine((s) => parseIsoDateTime(s) !== undefined, {
+export const dateTime = z.string().refine((s) => parseIsoDateTime(s) !== undefined, {
   message: 'must be an ISO 8601 date-time with a time zone, e.g. "2026-05-01T10:00:00Z"',
 });
 
@@ -92,7 +92,7 @@ const keySchema = z.strictObject({
   activatedDate: dateTime.optional(),
 });
 
-const userSchema = z.strictObject({
+export const userSchema = z.strictObject({
   userName: z.string().regex(USER_NAME_PATTERN, {
     message: 'must be an IAM user name (1 to 64 of letters, digits and +=,.@_-)',
   }),
@@ -111,7 +111,7 @@ const userSchema = z.strictObject({
 /** An SES identity: an email address or a domain name. */
 const IDENTITY = /^([^@\s]+@)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 
-const sesSchema = z.strictObject({
+export const sesSchema = z.strictObject({
   verifiedIdentities: z.array(
     z.string().regex(IDENTITY, { message: 'must be an email address or a domain name' }),
   ),
@@ -134,7 +134,7 @@ const _schemaMatchesInterface: (v: z.output<typeof accountSchema>) => AccountFil
 void _schemaMatchesInterface;
 
 /** At most this many problems are spelled out in the message; the rest are counted. */
-const MAX_LISTED_PROBLEMS = 100;
+export const MAX_LISTED_PROBLEMS = 100;
 
 /**
  * Validates `raw` (already JSON-parsed) as an account file. `source` names it in the error
@@ -164,7 +164,7 @@ function formatPath(path: readonly PathSegment[]): string {
   return out;
 }
 
-function describeValue(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -184,7 +184,7 @@ const EXPECTED: Record<string, string> = {
   record: 'an object',
 };
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+export function describeIssue(issue: z.core.$ZodIssue): string {
   const path = formatPath(issue.path);
   const subject = path === '' ? 'the account file' : path;
   const got = describeValue(issue.input);
@@ -203,24 +203,35 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Rules across fields and records; tolerant of any shape (shape problems are zod's). */
 function crossFieldProblems(raw: unknown): string[] {
+  if (!isRecord(raw) || !Array.isArray(raw.users)) return [];
+  return usersProblems(raw.users, 'users', new Map());
+}
+
+/**
+ * The cross-field problems of one account's users, at `path` (e.g. `users`); `keyOwner` maps each
+ * access key ID seen so far to where (key IDs are unique across accounts too).
+ */
+export function usersProblems(
+  users: readonly unknown[],
+  path: string,
+  keyOwner: Map<string, string>,
+): string[] {
   const problems: string[] = [];
-  if (!isRecord(raw) || !Array.isArray(raw.users)) return problems;
   const userIndex = new Map<string, number>();
-  const keyOwner = new Map<string, string>();
-  raw.users.forEach((user: unknown, u) => {
+  users.forEach((user: unknown, u) => {
     if (!isRecord(user)) return;
-    const userPath = `users[${u}]`;
+    const userPath = `${path}[${u}]`;
     if (typeof user.userName === 'string') {
       const first = userIndex.get(user.userName);
       if (first !== undefined) {
         problems.push(
-          `${userPath}.userName duplicates users[${first}].userName (got ${describeValue(user.userName)})`,
+          `${userPath}.userName duplicates ${path}[${first}].userName (got ${describeValue(user.userName)})`,
         );
       } else {
         userIndex.set(user.userName, u);

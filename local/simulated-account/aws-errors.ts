@@ -20,6 +20,11 @@ export function iamValidationError(message: string): IAMServiceException {
   });
 }
 
+/** An IAM error the SDK does not model (e.g. InvalidClientTokenId), as SDK v3 surfaces it. */
+export function iamError(name: string, message: string, status = 400): IAMServiceException {
+  return new IAMServiceException({ name, $fault: 'client', message, $metadata: { httpStatusCode: status } });
+}
+
 /** IAM's unmodelled Throttling code, as SDK v3 surfaces it. */
 export function iamThrottling(): IAMServiceException {
   return new IAMServiceException({

@@ -8,7 +8,12 @@
  * The caller of a call is named by the runner (local/callers.ts); a call whose caller is unknown
  * is refused: a simulator that cannot say who is calling cannot say what AWS would answer.
  */
-import { getDenialReasons, runSimulation, type RequestDenial } from '@cloud-copilot/iam-simulate';
+import {
+  getDenialReasons,
+  runSimulation,
+  type RequestDenial,
+  type SimulationOrgPolicies,
+} from '@cloud-copilot/iam-simulate';
 
 export interface PolicyDocument {
   Version?: string;
@@ -29,6 +34,53 @@ export interface AccessPolicies {
   principals: Record<string, PrincipalPolicies>;
   /** resource-based policies, by the ARN of the resource that holds them (a bucket) */
   resourcePolicies: Record<string, PolicyDocument>;
+  /** an organization hub's roles in the other accounts (from the member and management stacks) */
+  organization?: OrganizationPolicies;
+}
+
+/** Stands for the account a role is deployed in, in its synthesized policies (`AWS::AccountId`). */
+export const ACCOUNT_PLACEHOLDER = '{{ACCOUNT_ID}}';
+
+/** A role that the hub assumes in another account: its trust policy and its permissions. */
+export interface AssumableRole {
+  roleName: string;
+  /** the role's trust policy: the resource policy sts:AssumeRole is evaluated against */
+  trustPolicy: PolicyDocument;
+  identityPolicies: { name: string; policy: PolicyDocument }[];
+}
+
+/** The roles of an organization deployment outside the hub account. */
+export interface OrganizationPolicies {
+  /** the organization ID the templates were synthesized for */
+  organizationId: string;
+  /** in every account the StackSet reaches, and in the management account (KeySweepManagement) */
+  memberRole: AssumableRole;
+  /** in the management account only (KeySweepManagement) */
+  orgReaderRole: AssumableRole;
+}
+
+/** A role's policies with ACCOUNT_PLACEHOLDER replaced by the account it is in. */
+export function roleInAccount(role: AssumableRole, accountId: string): AssumableRole {
+  return JSON.parse(JSON.stringify(role).split(ACCOUNT_PLACEHOLDER).join(accountId)) as AssumableRole;
+}
+
+/** Everything iam-simulate needs to decide one request. */
+export interface EvaluationInput {
+  /** what the request is signed as, e.g. a role session `arn:aws:sts::<account>:assumed-role/<role>/<session>` */
+  principalArn: string;
+  /** aws:PrincipalArn: for a role session, the role's ARN (IAM User Guide, aws:PrincipalArn) */
+  principalArnKey: string;
+  principalAccount: string;
+  identityPolicies: { name: string; policy: PolicyDocument }[];
+  action: string;
+  resource: string;
+  resourceAccount: string;
+  resourcePolicy?: PolicyDocument;
+  /** the inline session policy the role session was created with (AssumeRole's Policy), if any */
+  sessionPolicy?: PolicyDocument;
+  /** the SCPs that limit the principal's account, root first (organization.ts) */
+  serviceControlPolicies?: SimulationOrgPolicies[];
+  context: Record<string, string | string[]>;
 }
 
 export interface AuthorizationRequest {
@@ -88,6 +140,12 @@ export class PermissionChecker {
     private readonly accountId: string,
     /** the principal key of the call being made now */
     private readonly caller: () => string | undefined,
+    private readonly options: {
+      /** the SCPs that limit this account's principals (an organization's member account) */
+      serviceControlPolicies?: SimulationOrgPolicies[];
+      /** condition keys every request of this account's principals carries (aws:PrincipalOrgID, ...) */
+      principalContext?: Record<string, string | string[]>;
+    } = {},
   ) {}
 
   /** The principal making the current call; throws when the runner named none or an unknown one. */
@@ -116,7 +174,7 @@ export class PermissionChecker {
     return decision;
   }
 
-  private async evaluate(
+  private evaluate(
     principal: PrincipalPolicies,
     action: string,
     resource: string,
@@ -124,33 +182,63 @@ export class PermissionChecker {
   ): Promise<Decision> {
     const holder = policyHolderOf(resource);
     const resourcePolicy = holder === undefined ? undefined : this.policies.resourcePolicies[holder];
-    const result = await runSimulation(
-      {
-        request: {
-          principal: principal.principalArn,
-          action,
-          resource: { resource, accountId: this.accountId },
-          contextVariables: {
-            'aws:PrincipalArn': principal.principalArn,
-            'aws:PrincipalAccount': this.accountId,
-            ...context,
-          },
-        },
-        identityPolicies: principal.identityPolicies,
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        ...(resourcePolicy ? { resourcePolicy } : {}),
-      },
-      {},
-    );
-    if (result.resultType === 'error') {
-      // A policy or request the engine cannot evaluate is a defect of the stack or the simulator.
-      throw new Error(`iam-simulate could not evaluate ${action} on ${resource}: ${result.errors.message}`);
-    }
-    if (result.overallResult === 'Allowed')
-      return { allowed: true, principalArn: principal.principalArn, reason: '' };
-    const analyses = result.resultType === 'single' ? [result.result] : result.results;
-    const denials = analyses.flatMap((r) => getDenialReasons(r.analysis));
-    return { allowed: false, principalArn: principal.principalArn, reason: denialWords(denials, action) };
+    return evaluateRequest({
+      principalArn: principal.principalArn,
+      principalArnKey: principal.principalArn,
+      principalAccount: this.accountId,
+      identityPolicies: principal.identityPolicies,
+      action,
+      resource,
+      resourceAccount: this.accountId,
+      ...(resourcePolicy ? { resourcePolicy } : {}),
+      serviceControlPolicies: this.options.serviceControlPolicies ?? [],
+      context: { ...this.options.principalContext, ...context },
+    });
   }
+}
+
+/** Decides one request with iam-simulate, and words a denial as AWS does. */
+export async function evaluateRequest(input: EvaluationInput): Promise<Decision> {
+  const { action, resource } = input;
+  const result = await runSimulation(
+    {
+      request: {
+        principal: input.principalArn,
+        action,
+        resource: { resource, accountId: input.resourceAccount },
+        contextVariables: {
+          'aws:PrincipalArn': input.principalArnKey,
+          'aws:PrincipalAccount': input.principalAccount,
+          ...input.context,
+        },
+      },
+      identityPolicies: input.identityPolicies,
+      serviceControlPolicies: input.serviceControlPolicies ?? [],
+      resourceControlPolicies: [],
+      ...(input.resourcePolicy ? { resourcePolicy: input.resourcePolicy } : {}),
+      ...(input.sessionPolicy ? { sessionPolicy: input.sessionPolicy } : {}),
+    },
+    {},
+  );
+  if (result.resultType === 'error') {
+    // A policy or request the engine cannot evaluate is a defect of the stack or the simulator.
+    throw new Error(`iam-simulate could not evaluate ${action} on ${resource}: ${result.errors.message}`);
+  }
+  if (result.overallResult === 'Allowed')
+    return { allowed: true, principalArn: input.principalArn, reason: '' };
+  const analyses = result.resultType === 'single' ? [result.result] : result.results;
+  const denials = analyses.flatMap((r) => getDenialReasons(r.analysis));
+  if (denials.length === 0 && input.sessionPolicy) {
+    // iam-simulate names no reason when only the session policy lacks the allow: ask without it.
+    const withoutSession: EvaluationInput = { ...input };
+    delete withoutSession.sessionPolicy;
+    if ((await evaluateRequest(withoutSession)).allowed) {
+      return {
+        allowed: false,
+        principalArn: input.principalArn,
+        reason: `because no session policy allows the ${action} action`,
+      };
+    }
+  }
+  return { allowed: false, principalArn: input.principalArn, reason: denialWords(denials, action) };
 }

@@ -20,40 +20,47 @@
  * - GetCredentialReport's Content is a plain Uint8Array (as the SDK returns it), not a Buffer:
  *   decode it with TextDecoder or Buffer.from(content).toString('utf8').
  * - A command the simulator does not implement rejects with an Error that says so.
+ *
+ * An organization's account file (organization-file.ts) puts every account of the organization
+ * behind the same simulator (organization.ts): the hub is SIMULATED_ACCOUNT_ID (its S3, SES and, when
+ * the file lists it, its users), STS AssumeRole hands out sessions of the member role (sts.ts), and a
+ * client built with a session's credentials is answered by that account's IAM, authorized against
+ * the member role's synthesized policies and the SCPs of that account's OU chain. Which account a
+ * call goes to is read off the client: `this` in the stub is the client the call was sent with, and
+ * credentials given to its constructor (which @aws-sdk/core's resolveAwsSdkSigV4Config marks
+ * `attributed`) resolve to the session's access key ID; a client without credentials of its own is
+ * the hub's (its default chain is never called). Organizations answers only principals of the
+ * management account. Delegated administrators are not modelled.
  */
-import {
-  DeleteAccessKeyCommand,
-  GenerateCredentialReportCommand,
-  GetAccessKeyLastUsedCommand,
-  GetCredentialReportCommand,
-  IAMClient,
-  ListAccessKeysCommand,
-  ListGroupsForUserCommand,
-  ListUserTagsCommand,
-  ListUsersCommand,
-  UpdateAccessKeyCommand,
-} from '@aws-sdk/client-iam';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SESClient } from '@aws-sdk/client-ses';
+import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AccountFile } from './account-file';
+import { CallRouter, type CallTarget } from './call-targets';
+import { iamAccessDenied, s3AccessDenied, sesAccessDenied, type Denial } from './aws-errors';
 import { SimulatedCredentialReport } from './credential-report';
 import { FaultInjector, type Faults } from './faults';
 import { SimulatedIam } from './iam';
-import { iamAccessDenied, s3AccessDenied, sesAccessDenied, type Denial } from './aws-errors';
-import { PermissionChecker, type AccessPolicies, type AuthorizationRequest } from './permissions';
+import { SimulatedOrganization } from './organization';
+import { isOrganizationFile, type OrganizationFile } from './organization-file';
+import { organizationsAccessDenied } from './organizations-errors';
+import { organizationsRoutes } from './organizations-routes';
+import {
+  PermissionChecker,
+  type AccessPolicies,
+  type AuthorizationRequest,
+  type Decision,
+} from './permissions';
+import { iamRoutes, s3Routes, sesRoutes, type Route, type Routes } from './routes';
 import { SimulatedS3 } from './s3';
 import { SimulatedSes, type SentEmail, type SesSetup } from './ses';
+import { SimulatedSts, stsRoutes } from './sts';
 import { sendThroughMiddleware } from './through-middleware';
 
-export type SimulatedService = 'IAM' | 'S3' | 'SES';
+export type SimulatedService = 'IAM' | 'S3' | 'SES' | 'STS' | 'ORGANIZATIONS';
 
 export interface SimulatedCall {
   service: SimulatedService;
@@ -62,6 +69,8 @@ export interface SimulatedCall {
   outcome: 'ok' | 'error';
   /** The error's name (e.g. 'NoSuchEntityException', 'Throttling') when outcome is 'error'. */
   error?: string;
+  /** in an organization: the account that answered (the hub's own calls: the hub) */
+  account?: string;
 }
 
 export interface SimulatedAccountOptions {
@@ -78,9 +87,12 @@ export interface SimulatedAccountOptions {
   ses?: SesSetup;
   /** Run each call through the client's middleware stack (see above; default false: faster). */
   sdkMiddleware?: boolean;
+  /** An organization's Organizations pages: most items a page holds, and whether listings start with an empty page (organization.ts). */
+  organizationsPaging?: { pageSize?: number; emptyFirstPage?: boolean };
   /**
-   * The services `install()` wires in (default all three). A service left out keeps its real SDK
-   * client: `npm run plan` simulates only S3 and SES and lets IAM calls reach a real account.
+   * The services `install()` wires in (default all; STS and Organizations only for an organization's
+   * file). A service left out keeps its real SDK client: `npm run plan` simulates only S3 and SES and
+   * lets IAM calls reach a real account.
    */
   services?: readonly SimulatedService[];
 }
@@ -102,46 +114,20 @@ interface DispatchStub {
   };
 }
 
-interface Route {
-  operation: string;
-  /** what AWS authorizes the call on before it answers */
-  authorize: (input: object) => AuthorizationRequest[];
-  handle: (input: object) => object;
-  /** for a read of an object that does not exist: what else the caller needs to be told so (404 rather than 403) */
-  ifMissing?: (input: object) => AuthorizationRequest | undefined;
-}
-type Routes = Map<unknown, Route>;
-
-/** Routes an SDK command class to its handler. */
-function route<I extends object>(
-  routes: Routes,
-  command: abstract new (...args: never[]) => { input: I },
-  operation: string,
-  authorize: (input: I) => AuthorizationRequest[],
-  handle: (input: I) => object,
-  ifMissing?: (input: I) => AuthorizationRequest | undefined,
-): void {
-  routes.set(command, {
-    operation,
-    authorize: authorize as (input: object) => AuthorizationRequest[],
-    handle: handle as (input: object) => object,
-    ...(ifMissing ? { ifMissing: ifMissing as (input: object) => AuthorizationRequest | undefined } : {}),
-  });
-}
-
-const s3Object = (input: { Bucket?: string; Key?: string }) =>
-  `arn:aws:s3:::${input.Bucket ?? ''}/${input.Key ?? ''}`;
-const s3Bucket = (input: { Bucket?: string }) => `arn:aws:s3:::${input.Bucket ?? ''}`;
-
 /** The simulated account. `install()` wires it into the SDK clients; `uninstall()` restores them. */
 export class SimulatedAccount {
   readonly calls: SimulatedCall[] = [];
   /** every call refused for lack of permission */
   readonly denials: SimulatedDenial[] = [];
+  /** the hub account's IAM (in an organization: the hub's, empty when the file does not list it) */
   readonly iam: SimulatedIam;
   readonly credentialReport: SimulatedCredentialReport;
   readonly s3: SimulatedS3;
   readonly ses: SimulatedSes;
+  /** the organization, when the account file describes one */
+  readonly organization: SimulatedOrganization | undefined;
+  /** the organization's STS (sessions of assumed roles), when the account file describes one */
+  readonly sts: SimulatedSts | undefined;
 
   private readonly nowMs: number;
   private readonly faults: FaultInjector;
@@ -151,37 +137,72 @@ export class SimulatedAccount {
   private readonly counts = new Map<string, number>();
   private readonly checker: PermissionChecker | undefined;
   private readonly sdkMiddleware: boolean;
+  private readonly router: CallRouter;
   private readonly services: ReadonlySet<SimulatedService>;
   private mocks: { restore(): void }[] = [];
 
-  constructor(account: AccountFile, options: SimulatedAccountOptions) {
+  constructor(account: AccountFile | OrganizationFile, options: SimulatedAccountOptions) {
     this.nowMs = options.now.getTime();
     if (!Number.isFinite(this.nowMs)) throw new Error('SimulatedAccount: options.now is not a valid date');
     this.faults = new FaultInjector(options.faults ?? {});
     this.sdkMiddleware = options.sdkMiddleware ?? false;
-    this.services = new Set(options.services ?? ['IAM', 'S3', 'SES']);
+    this.services = new Set(options.services ?? ['IAM', 'S3', 'SES', 'STS', 'ORGANIZATIONS']);
     const pageSize = options.listUsersPageSize ?? 100;
     if (!Number.isInteger(pageSize) || pageSize < 1) {
       throw new Error(`SimulatedAccount: listUsersPageSize must be a positive integer (got ${pageSize})`);
     }
     this.accountNow = account.now;
-    this.credentialReportAgeHours = account.credentialReportAgeHours;
     this.accountSes = account.ses;
-    this.iam = new SimulatedIam(SIMULATED_ACCOUNT_ID, account.users, this.nowMs, pageSize);
-    this.credentialReport = new SimulatedCredentialReport(
-      this.iam,
-      this.nowMs,
-      this.credentialReportAgeHours ?? 0,
-      options.faults,
-    );
+    const auth = options.authorization;
+    if (isOrganizationFile(account)) {
+      this.credentialReportAgeHours = undefined;
+      const org = new SimulatedOrganization(account, this.nowMs, {
+        listUsersPageSize: pageSize,
+        ...(options.faults ? { faults: options.faults } : {}),
+        ...options.organizationsPaging,
+      });
+      this.organization = org;
+      const hub = org.account(SIMULATED_ACCOUNT_ID);
+      this.iam = hub?.iam ?? new SimulatedIam(SIMULATED_ACCOUNT_ID, [], this.nowMs, pageSize);
+      this.credentialReport =
+        hub?.credentialReport ?? new SimulatedCredentialReport(this.iam, this.nowMs, 0, options.faults);
+      // A deployment synthesized for another organization ID is not an error: as in AWS, every
+      // AssumeRole is then refused (aws:PrincipalOrgID and aws:ResourceOrgID do not match).
+      this.sts = new SimulatedSts(org, auth?.policies.organization, auth !== undefined, this.nowMs);
+      const hubOrg = org.orgContext(SIMULATED_ACCOUNT_ID);
+      this.checker =
+        auth &&
+        new PermissionChecker(auth.policies, SIMULATED_ACCOUNT_ID, auth.caller, {
+          serviceControlPolicies: org.serviceControlPoliciesFor(SIMULATED_ACCOUNT_ID),
+          ...(hubOrg
+            ? {
+                principalContext: {
+                  'aws:PrincipalOrgID': hubOrg.orgId,
+                  'aws:PrincipalOrgPaths': hubOrg.orgPaths,
+                },
+              }
+            : {}),
+        });
+    } else {
+      this.organization = undefined;
+      this.sts = undefined;
+      this.credentialReportAgeHours = account.credentialReportAgeHours;
+      this.iam = new SimulatedIam(SIMULATED_ACCOUNT_ID, account.users, this.nowMs, pageSize);
+      this.credentialReport = new SimulatedCredentialReport(
+        this.iam,
+        this.nowMs,
+        this.credentialReportAgeHours ?? 0,
+        options.faults,
+      );
+      this.checker = auth && new PermissionChecker(auth.policies, SIMULATED_ACCOUNT_ID, auth.caller);
+    }
     this.s3 = new SimulatedS3(this.nowMs);
     this.ses = new SimulatedSes(
       options.ses ?? account.ses ?? { verifiedIdentities: [], sandbox: false },
       SIMULATED_REGION,
       SIMULATED_ACCOUNT_ID,
     );
-    const auth = options.authorization;
-    this.checker = auth && new PermissionChecker(auth.policies, SIMULATED_ACCOUNT_ID, auth.caller);
+    this.router = new CallRouter(SIMULATED_ACCOUNT_ID, this.organization, this.sts, this.checker);
   }
 
   /** Whether calls are authorized against the deployment's policies. */
@@ -197,128 +218,35 @@ export class SimulatedAccount {
     // One fake per client dispatching on the SDK command class. (`mock.on(Command)` once per
     // command costs sinon a deep argument match against every registered command on every call,
     // about half a millisecond a call under jest; a run makes tens of thousands of calls.)
-    const all = (action: string) => () => [{ action, resource: '*' }];
-    const onUser = (action: string) => (i: { UserName?: string }) => [
-      { action, resource: this.iam.userArn(i.UserName ?? '') },
-    ];
-    const iamRoutes: Routes = new Map();
-    route(iamRoutes, ListUsersCommand, 'ListUsers', all('iam:ListUsers'), (i) => this.iam.listUsers(i));
-    route(iamRoutes, ListAccessKeysCommand, 'ListAccessKeys', onUser('iam:ListAccessKeys'), (i) =>
-      this.iam.listAccessKeys(i),
-    );
-    route(iamRoutes, ListUserTagsCommand, 'ListUserTags', onUser('iam:ListUserTags'), (i) =>
-      this.iam.listUserTags(i),
-    );
-    route(iamRoutes, ListGroupsForUserCommand, 'ListGroupsForUser', onUser('iam:ListGroupsForUser'), (i) =>
-      this.iam.listGroupsForUser(i),
-    );
-    route(
-      iamRoutes,
-      GetAccessKeyLastUsedCommand,
-      'GetAccessKeyLastUsed',
-      // Authorized on the user that owns the key (an unknown key: on no user in particular).
-      (i) => [
-        {
-          action: 'iam:GetAccessKeyLastUsed',
-          resource: this.iam.userArn(this.iam.ownerOfKey(i.AccessKeyId)?.userName ?? ''),
-        },
-      ],
-      (i) => this.iam.getAccessKeyLastUsed(i),
-    );
-    route(iamRoutes, UpdateAccessKeyCommand, 'UpdateAccessKey', onUser('iam:UpdateAccessKey'), (i) =>
-      this.iam.updateAccessKey(i),
-    );
-    route(iamRoutes, DeleteAccessKeyCommand, 'DeleteAccessKey', onUser('iam:DeleteAccessKey'), (i) =>
-      this.iam.deleteAccessKey(i),
-    );
-    route(
-      iamRoutes,
-      GenerateCredentialReportCommand,
-      'GenerateCredentialReport',
-      all('iam:GenerateCredentialReport'),
-      () => this.credentialReport.generate(),
-    );
-    route(iamRoutes, GetCredentialReportCommand, 'GetCredentialReport', all('iam:GetCredentialReport'), () =>
-      this.credentialReport.get(),
-    );
-
-    // A read of a missing object is a 404 only for a caller allowed s3:ListBucket, else a 403 (S3 API
-    // reference, GetObject and HeadObject, "Permissions"). That check is evaluated with the object's
-    // key as s3:prefix: AWS's documentation does not say so; Ceph's RGW adopted it "to match aws
-    // behavior" (ceph/ceph#68577), and keysweep grants ListBucket by prefix only, so an AWS that
-    // evaluated it without s3:prefix would answer 403 where this simulator answers 404.
-    const listForMissing = (i: { Bucket?: string; Key?: string }) =>
-      i.Bucket !== undefined && i.Key !== undefined && !this.s3.hasObject(i.Bucket, i.Key)
-        ? { action: 's3:ListBucket', resource: s3Bucket(i), context: { 's3:prefix': i.Key } }
-        : undefined;
-    const s3Routes: Routes = new Map();
-    route(
-      s3Routes,
-      PutObjectCommand,
-      'PutObject',
-      (i) => [{ action: 's3:PutObject', resource: s3Object(i) }],
-      (i) => this.s3.putObject(i),
-    );
-    route(
-      s3Routes,
-      GetObjectCommand,
-      'GetObject',
-      (i) => [{ action: 's3:GetObject', resource: s3Object(i) }],
-      (i) => this.s3.getObject(i),
-      listForMissing,
-    );
-    route(
-      s3Routes,
-      HeadObjectCommand,
-      'HeadObject',
-      (i) => [{ action: 's3:GetObject', resource: s3Object(i) }],
-      (i) => this.s3.headObject(i),
-      listForMissing,
-    );
-    route(
-      s3Routes,
-      ListObjectsV2Command,
-      'ListObjectsV2',
-      (i) => [
-        {
-          action: 's3:ListBucket',
-          resource: s3Bucket(i),
-          context: {
-            's3:prefix': i.Prefix ?? '',
-            ...(i.Delimiter ? { 's3:delimiter': i.Delimiter } : {}),
-            's3:max-keys': String(i.MaxKeys ?? 1000),
-          },
-        },
-      ],
-      (i) => this.s3.listObjectsV2(i),
-    );
-    route(
-      s3Routes,
-      DeleteObjectCommand,
-      'DeleteObject',
-      (i) => [{ action: 's3:DeleteObject', resource: s3Object(i) }],
-      (i) => this.s3.deleteObject(i),
-    );
-
-    const sesRoutes: Routes = new Map();
-    route(
-      sesRoutes,
-      SendEmailCommand,
-      'SendEmail',
-      (i) => this.ses.authorizationsFor(i),
-      (i) => this.ses.sendEmail(i),
-    );
-
-    const mocks: Record<SimulatedService, () => DispatchStub & { restore(): void }> = {
+    const hub: Record<'IAM' | 'S3' | 'SES', Routes> = {
+      IAM: iamRoutes(this.iam, this.credentialReport),
+      S3: s3Routes(this.s3),
+      SES: sesRoutes(this.ses),
+    };
+    const mocks: Record<'IAM' | 'S3' | 'SES', () => DispatchStub & { restore(): void }> = {
       IAM: () => mockClient(IAMClient),
       S3: () => mockClient(S3Client),
       SES: () => mockClient(SESClient),
     };
-    const routes: Record<SimulatedService, Routes> = { IAM: iamRoutes, S3: s3Routes, SES: sesRoutes };
-    for (const service of this.services) {
+    for (const service of ['IAM', 'S3', 'SES'] as const) {
+      if (!this.services.has(service)) continue;
       const mock = mocks[service]();
       this.mocks.push(mock);
-      this.dispatch(service, mock, routes[service]);
+      const table = hub[service];
+      this.dispatch(service, mock, (client) => this.router.targetOf(client, table, service));
+    }
+    const org = this.organization;
+    const sts = this.sts;
+    if (org && sts && this.services.has('STS') && this.services.has('ORGANIZATIONS')) {
+      const stsMock = mockClient(STSClient);
+      const orgMock = mockClient(OrganizationsClient);
+      this.mocks.push(stsMock, orgMock);
+      const stsTable = stsRoutes(sts, () => this.router.hubCaller());
+      const orgTable = organizationsRoutes(org);
+      this.dispatch('STS', stsMock, (client) => this.router.targetOf(client, stsTable, 'STS'));
+      this.dispatch('ORGANIZATIONS', orgMock, (client) =>
+        this.router.targetOf(client, orgTable, 'ORGANIZATIONS'),
+      );
     }
     return this;
   }
@@ -351,8 +279,25 @@ export class SimulatedAccount {
     return this.s3.listObjectKeys(bucket, prefix);
   }
 
+  /** The account or organization as it is now, in the format of the file it was given (account-after.json). */
+  toFile(): AccountFile | OrganizationFile {
+    return this.organization ? this.toOrganizationFile() : this.toAccountFile();
+  }
+
+  /** The organization as it is now, in the organization file format (users in their original order). */
+  toOrganizationFile(): OrganizationFile {
+    if (!this.organization)
+      throw new Error('SimulatedAccount: this is a single account; use toAccountFile()');
+    const file: OrganizationFile = { organization: this.organization.toSpec() };
+    if (this.accountNow !== undefined) file.now = this.accountNow;
+    if (this.accountSes !== undefined) file.ses = structuredClone(this.accountSes);
+    return file;
+  }
+
   /** The account as it is now, in the account-file format (users in their original order). */
   toAccountFile(): AccountFile {
+    if (this.organization)
+      throw new Error('SimulatedAccount: this is an organization; use toOrganizationFile()');
     const file: AccountFile = { users: this.iam.toAccountUsers() };
     if (this.accountNow !== undefined) file.now = this.accountNow;
     if (this.credentialReportAgeHours !== undefined)
@@ -388,15 +333,27 @@ export class SimulatedAccount {
     return new Date(this.nowMs);
   }
 
+  /** Calls made to one service, in an organization optionally only those one account answered. */
+  callsTo(service: SimulatedService, account?: string): SimulatedCall[] {
+    return this.calls.filter(
+      (c) => c.service === service && (account === undefined || c.account === account),
+    );
+  }
+
   // ---------------------------------------------------------------- call plumbing
 
-  /** Makes the stub answer every command through `routes`; a command not in it is rejected as unsupported. */
-  private dispatch(service: SimulatedService, stub: DispatchStub, routes: Routes): void {
+  /** Makes the stub answer every command through the routes of its target; a command not in them is rejected as unsupported. */
+  private dispatch(
+    service: SimulatedService,
+    stub: DispatchStub,
+    targetOf: (client: unknown) => Promise<CallTarget>,
+  ): void {
     let sinceReset = 0;
-    const answer = (command: { input?: object }) => {
+    const answer = async (client: unknown, command: { input?: object }) => {
       const input = command.input ?? {};
-      const found = routes.get(command.constructor);
-      if (found) return this.invoke(service, found, input);
+      const target = await targetOf(client);
+      const found = target.routes.get(command.constructor);
+      if (found) return this.invoke(service, found, input, target);
       const name = command.constructor.name.replace(/Command$/, '');
       return this.invoke(
         service,
@@ -408,6 +365,7 @@ export class SimulatedAccount {
           },
         },
         input,
+        target,
       );
     };
     const sdkMiddleware = this.sdkMiddleware;
@@ -419,7 +377,9 @@ export class SimulatedAccount {
         queueMicrotask(() => stub.send.resetHistory());
       }
       // `this` is the client the call was sent with.
-      return sdkMiddleware ? sendThroughMiddleware(this, command, () => answer(command)) : answer(command);
+      return sdkMiddleware
+        ? sendThroughMiddleware(this, command, () => answer(this, command))
+        : answer(this, command);
     });
   }
 
@@ -427,6 +387,7 @@ export class SimulatedAccount {
     service: SimulatedService,
     route: Route,
     input: object,
+    target: CallTarget,
   ): Promise<object & { $metadata: { httpStatusCode: number } }> {
     const { operation } = route;
     const recorded = input as Record<string, unknown>;
@@ -435,24 +396,36 @@ export class SimulatedAccount {
     try {
       this.faults.faults.beforeCall?.({ service, operation, input: recorded }, this);
       this.faults.check(service, operation);
-      if (this.checker) await this.authorize(service, route, input);
-      const output = route.handle(input);
-      this.record(service, operation, recorded, 'ok', undefined);
+      if (target.decide) await this.authorize(service, route, input, target);
+      const output = await route.handle(input, { caller: target.caller });
+      this.record(service, operation, recorded, 'ok', undefined, target.account);
       const timedOut = this.faults.afterCall({ service, operation, input: recorded }, this);
       if (timedOut) return timedOut; // recorded as made: its effect applied, its answer lost
       return { ...output, $metadata: { httpStatusCode: 200 } };
     } catch (err) {
-      this.record(service, operation, recorded, 'error', err instanceof Error ? err.name : String(err));
+      this.record(
+        service,
+        operation,
+        recorded,
+        'error',
+        err instanceof Error ? err.name : String(err),
+        target.account,
+      );
       throw err instanceof Error ? err : new Error(String(err));
     }
   }
 
   /** Throws the service's AccessDenied when the caller may not make this call. */
-  private async authorize(service: SimulatedService, route: Route, input: object): Promise<void> {
-    const checker = this.checker as PermissionChecker;
+  private async authorize(
+    service: SimulatedService,
+    route: Route,
+    input: object,
+    target: CallTarget,
+  ): Promise<void> {
+    const decide = target.decide as (request: AuthorizationRequest) => Promise<Decision>;
     const missing = route.ifMissing?.(input);
     for (const request of [...route.authorize(input), ...(missing ? [missing] : [])]) {
-      const decision = await checker.check(request);
+      const decision = await decide(request);
       if (decision.allowed) continue;
       const denial: Denial = {
         principalArn: decision.principalArn,
@@ -460,15 +433,15 @@ export class SimulatedAccount {
         resource: request.resource,
         reason: decision.reason,
       };
-      this.denials.push({
-        ...denial,
-        caller: checker.currentPrincipal().key,
-        service,
-        operation: route.operation,
-      });
+      this.denials.push({ ...denial, caller: target.callerKey(), service, operation: route.operation });
       if (service === 'IAM') throw iamAccessDenied(denial);
       // A missing object without s3:ListBucket: the read itself fails with 403, naming ListBucket.
       if (service === 'S3') throw s3AccessDenied(denial, route.operation === 'HeadObject');
+      if (service === 'ORGANIZATIONS') {
+        throw organizationsAccessDenied(
+          `User: ${denial.principalArn} is not authorized to perform: ${denial.action} on resource: ${denial.resource} ${denial.reason}`,
+        );
+      }
       throw sesAccessDenied(denial);
     }
   }
@@ -479,9 +452,11 @@ export class SimulatedAccount {
     input: Record<string, unknown>,
     outcome: 'ok' | 'error',
     error: string | undefined,
+    account: string | undefined,
   ): void {
     const call: SimulatedCall = { service, operation, input, outcome };
     if (error !== undefined) call.error = error;
+    if (account !== undefined) call.account = account;
     this.calls.push(call);
     const name = `${service}.${operation}`;
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);

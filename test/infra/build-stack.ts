@@ -9,6 +9,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { KeySweepStack } from '../../infra/key-sweep-stack';
 import { configFromContext } from '../../infra/config';
+import { buildStacks, type KeysweepStacks } from '../../infra/stacks';
 import type { BuildVersion } from '../../infra/version';
 
 export const REPO_ROOT = path.join(__dirname, '..', '..');
@@ -148,4 +149,45 @@ export function rolePermissions(template: Template, roleLogicalId: string): Set<
 /** `actions × resources` as `action resource` strings. */
 export function pairs(actions: readonly string[], resources: readonly string[]): string[] {
   return actions.flatMap((action) => resources.map((resource) => `${action} ${resource}`));
+}
+
+/** Organization settings that synthesize (override any of them in `buildOrganization`). */
+export const TEST_ORGANIZATION = {
+  enabled: true,
+  organizationId: 'o-a1b2c3d4e5',
+  hubAccountId: '111111111111',
+  managementAccountId: '999999999999',
+  rootId: 'r-a1b2',
+};
+
+export interface BuiltOrganization {
+  readonly app: App;
+  readonly stacks: KeysweepStacks;
+  readonly hub: Template;
+  readonly memberStackSet: Template;
+  readonly management: Template;
+}
+
+/**
+ * Builds the whole app as infra/app.ts does (stacks.ts), with the organization enabled: the cdk.json
+ * configuration with `config` over it and `organization` over TEST_ORGANIZATION.
+ */
+export function buildOrganization(
+  options: { config?: Record<string, unknown>; organization?: Record<string, unknown> } = {},
+): BuiltOrganization {
+  const keysweep = {
+    ...cdkJsonConfig(),
+    ...options.config,
+    organization: { ...TEST_ORGANIZATION, ...options.organization },
+  };
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], keysweep } });
+  const stacks = buildStacks(app, configFromContext(app), TEST_VERSION);
+  if (!stacks.memberStackSet || !stacks.management) throw new Error('the organization stacks were not built');
+  return {
+    app,
+    stacks,
+    hub: Template.fromStack(stacks.hub),
+    memberStackSet: Template.fromStack(stacks.memberStackSet),
+    management: Template.fromStack(stacks.management),
+  };
 }

@@ -4,50 +4,9 @@
  */
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
-import { buildStack, flatten } from './build-stack';
-
-interface Acknowledgement {
-  readonly path: string;
-  readonly construct: IConstruct;
-  readonly id: string;
-  readonly reason: string;
-}
-
-function acknowledgements(stack: Stack): Acknowledgement[] {
-  return stack.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) =>
-        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
-          path: construct.node.path,
-          construct,
-          id: id.replace(/^annotation::/i, ''),
-          reason,
-        })),
-      ),
-  );
-}
-
-/** The wildcard resources of the Allow statements of the IAM policies under `scope`, flattened. */
-function wildcardResources(scope: IConstruct): Set<string> {
-  const stack = Stack.of(scope);
-  const found = new Set<string>();
-  for (const construct of scope.node.findAll()) {
-    if (!(construct instanceof CfnPolicy)) continue;
-    const document = stack.resolve(construct.policyDocument) as {
-      Statement: { Effect: string; Resource: unknown }[];
-    };
-    for (const statement of document.Statement) {
-      const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-      if (statement.Effect !== 'Allow') continue;
-      for (const resource of resources.map(flatten)) if (resource.includes('*')) found.add(resource);
-    }
-  }
-  return found;
-}
+import { buildStack } from './build-stack';
+import { acknowledgements, wildcardResources } from './nag-helpers';
 
 describe.each([
   { label: 'environment-agnostic, default configuration', config: {}, env: undefined, context: {} },

@@ -151,9 +151,11 @@ describe('owner notifications', () => {
     ]);
     const alice = byRecipient.get('alice@example.com');
     expect(alice?.text).toContain(`AKIA************${keyId(1).slice(-4)}`);
-    expect(alice?.text).toContain('was DEACTIVATED today');
+    expect(alice?.text).toContain('was deactivated today at 120 days old');
     expect(alice?.text).toContain(`AKIA************${keyId(2).slice(-4)}`);
     expect(alice?.text).toContain('will be deactivated on or after 2026-12-08');
+    // both of alice's keys are old: she is asked to make room before creating a new key
+    expect(alice?.text).toContain('this makes room for the new key');
     expect(alice?.text).not.toContain(keyId(3).slice(-4));
     expect(alice?.text).not.toContain('bob');
     expect(byRecipient.get('bob@example.com')?.text).not.toContain(keyId(1).slice(-4));
@@ -162,7 +164,10 @@ describe('owner notifications', () => {
     }
     const admin = byRecipient.get('security-admins@example.com')?.text ?? '';
     expect(admin).toContain('Owner emails sent: 2 (alice, bob)');
-    expect(admin).toContain('Owners without a valid address in tag email (not notified): no-address');
+    expect(admin).toContain('== Owners not emailed (1) ==');
+    expect(admin).toContain(
+      `- User: no-address | Keys: AKIA************${keyId(5).slice(-4)} deactivated | Why: no valid address in tag email`,
+    );
     expect(run.account.getObjectText(LOCAL_BUCKET, `${run.files?.prefix}owners/alice.txt`)).toBe(alice?.text);
   });
 
@@ -181,7 +186,7 @@ describe('owner notifications', () => {
     });
     expect(run.status).toBe('SUCCEEDED');
     const admin = run.emails.find((e) => e.to.includes('security-admins@example.com'));
-    expect(admin?.text).toContain('Owner emails that failed: bob (MessageRejected: Address blacklisted)');
+    expect(admin?.text).toContain('| Why: sending failed: MessageRejected: Address blacklisted');
     expect(run.report?.ownerNotifications.failed).toEqual([
       { userName: 'bob', error: 'MessageRejected: Address blacklisted' },
     ]);

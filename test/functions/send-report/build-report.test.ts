@@ -53,10 +53,23 @@ describe('buildReport entries', () => {
         detail: 'deactivated',
         error: null,
         deactivationDate: null,
+        deletionDate: null,
         exemption: null,
         ownerEmail: 'alice@example.com',
       },
     ]);
+  });
+
+  it('carries the deletion date of a deletion warning, null where the decision has none', () => {
+    const warned = record('alice', 1, 'warn', {
+      rule: 'delete',
+      status: 'Inactive',
+      deactivationDate: null,
+      deletionDate: '2026-12-10',
+    });
+    const report = buildReport(inputs({ decisions: [decisionsFile(0, [warned, record('bob', 2, 'none')])] }));
+    expect(report.entries.map((e) => e.deletionDate)).toEqual(['2026-12-10', null]);
+    expect(report.deletionPaused).toBeNull();
   });
 
   it('orders entries by user, then by creation date', () => {

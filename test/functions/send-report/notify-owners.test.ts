@@ -9,12 +9,11 @@ import {
   ownerNotificationsSchema,
   type NotifyOwnersDeps,
 } from '../../../functions/send-report/notify-owners';
-import { renderOwnerEmail } from '../../../functions/send-report/render-owner-email';
 import type { Report } from '../../../functions/send-report/report-model';
 import type { DecisionsFile, KeyResult } from '../../../functions/shared/batch-files';
 import { maskAccessKeyId } from '../../../functions/shared/masking';
 import type { Run } from '../../../functions/shared/run';
-import { ADMIN, FULL_KEY_ID, FakeBucket, NOW, PREFIX, SENDER, keyId, testConfig, testRun } from '../fixtures';
+import { FULL_KEY_ID, FakeBucket, NOW, PREFIX, SENDER, keyId, testConfig, testRun } from '../fixtures';
 import { decisionsFile, planOf, record, result } from './report-fixtures';
 
 const s3Mock = mockClient(S3Client);
@@ -39,8 +38,19 @@ const daveExempt = record('dave', 5, 'exempt');
 const erinGone = record('erin', 6, 'delete');
 const frankFailed = record('frank', 7, 'deactivate');
 const ginaSoon = record('gina', 8, 'warn');
+const ginaYoung = record('gina', 9, 'none', { ageDays: 5 });
 const files: DecisionsFile[] = [
-  decisionsFile(0, [aliceOld, aliceSoon, bobSoon, carolSkipped, daveExempt, erinGone, frankFailed, ginaSoon]),
+  decisionsFile(0, [
+    aliceOld,
+    aliceSoon,
+    bobSoon,
+    carolSkipped,
+    daveExempt,
+    erinGone,
+    frankFailed,
+    ginaSoon,
+    ginaYoung,
+  ]),
 ];
 const results: KeyResult[] = [
   result(aliceOld, { result: 'done', detail: 'deactivated' }),
@@ -129,13 +139,28 @@ describe('notifyOwners', () => {
     const text = alice?.Message?.Body?.Text?.Data ?? '';
     expect(alice?.Destination?.ToAddresses).toEqual(['alice@example.com']);
     expect(alice?.Message?.Subject?.Data).toBe('keysweep: an access key of IAM user alice changed today');
-    expect(text).toContain(`${maskAccessKeyId(aliceOld.accessKeyId)} (created`);
-    expect(text).toContain('was DEACTIVATED today');
-    expect(text).toContain(`${maskAccessKeyId(aliceSoon.accessKeyId)} (created`);
-    expect(text).toContain('will be deactivated on or after 2026-12-08 unless it is rotated');
+    expect(text).toContain(`${maskAccessKeyId(aliceOld.accessKeyId)}, created`);
+    expect(text).toContain('was deactivated today at 120 days old');
+    expect(text).toContain(`${maskAccessKeyId(aliceSoon.accessKeyId)}, created`);
+    expect(text).toContain('will be deactivated on or after 2026-12-08.');
+    expect(text).toContain(
+      `that used ${maskAccessKeyId(aliceOld.accessKeyId)} or uses ${maskAccessKeyId(aliceSoon.accessKeyId)} to the new key.`,
+    );
     expect(text).not.toContain('gina');
     expect(text).not.toContain(maskAccessKeyId(ginaSoon.accessKeyId));
     expect(JSON.stringify(alice)).not.toMatch(FULL_KEY_ID);
+  });
+
+  it("writes each owner's steps from all of the user's keys, the untouched ones too", async () => {
+    await notifyOwners(report(), PREFIX, deps());
+    const gina = sesMock
+      .commandCalls(SendEmailCommand)
+      .find((call) => call.args[0].input.Destination?.ToAddresses?.includes('gina@example.com'));
+    const text = gina?.args[0].input.Message?.Body?.Text?.Data ?? '';
+    const young = maskAccessKeyId(ginaYoung.accessKeyId);
+    expect(text).toContain(`Your other key, ${young}, created`);
+    expect(text).toContain(`to your other key, ${young}.`);
+    expect(text).not.toContain('create-access-key');
   });
 
   it('does not email again an owner a previous attempt of this run already emailed', async () => {
@@ -172,61 +197,5 @@ describe('notifyOwners', () => {
     expect(outcome.failed).toEqual([
       { userName: 'erin', error: `MessageRejected: Address blacklisted (${maskAccessKeyId(keyId(6))})` },
     ]);
-  });
-});
-
-describe('renderOwnerEmail', () => {
-  const context = { accountId: '123456789012', adminEmails: [ADMIN], runDay: '2026-11-28', version: '1.2.3' };
-
-  it('escapes the HTML and masks every key ID', () => {
-    const entries = report().entries.filter((x) => x.userName === 'alice');
-    const withMarkup = entries.map((x) => ({ ...x, reason: `${x.reason} <i>${x.accessKeyId}</i>` }));
-    const email = renderOwnerEmail('alice', withMarkup, context);
-    expect(email.html).toContain('&lt;i&gt;');
-    expect(email.html).not.toContain('<i>');
-    expect(`${email.subject}${email.html}${email.text}`).not.toMatch(FULL_KEY_ID);
-    expect(email.text).toContain(`write to ${ADMIN}`);
-    expect(email.text).toContain('aws iam create-access-key --user-name alice');
-  });
-
-  it.each([
-    ['warnings only', ['gina'], 'keysweep: an access key of IAM user gina will be deactivated soon'],
-    ['a deletion', ['erin'], 'keysweep: an access key of IAM user erin changed today'],
-  ])('words the subject for %s', (_name, users, subject) => {
-    const entries = report().entries.filter((x) => users.includes(x.userName));
-    const userName = users[0] ?? '';
-    expect(renderOwnerEmail(userName, entries, context).subject).toBe(subject);
-  });
-
-  it.each([
-    [
-      'a warning: rotate before the date',
-      'gina',
-      'What to do before then (rotate the key):',
-      'update-access-key',
-    ],
-    [
-      'a deletion: nothing to do',
-      'erin',
-      'Nothing to do: the key had been inactive for long.',
-      'create-access-key',
-    ],
-  ])('gives the steps that fit %s', (_name, userName, title, step) => {
-    const entries = report().entries.filter((x) => x.userName === userName);
-    const { text, html } = renderOwnerEmail(userName, entries, context);
-    expect(text).toContain(title);
-    expect(text).toContain(step);
-    expect(html).toContain(title);
-    if (userName === 'erin') expect(text).not.toContain('delete-access-key');
-  });
-
-  it('after a deactivation, asks for a new key and the deletion of the deactivated one', () => {
-    const entries = report()
-      .entries.filter((x) => x.userName === 'alice')
-      .map((x) => ({ ...x, action: 'deactivate' as const, result: 'done' as const }));
-    const { text } = renderOwnerEmail('alice', entries, context);
-    expect(text).toContain('What to do (replace the key):');
-    expect(text).toContain('Delete the deactivated key once nothing needs it');
-    expect(text).not.toContain('update-access-key');
   });
 });

@@ -1,8 +1,8 @@
 import { buildReport, resultKey, type ReportInputs } from '../../../functions/send-report/build-report';
-import { MAX_ROWS, renderAdminEmail } from '../../../functions/send-report/render-admin-email';
+import { MAX_HTML_BYTES, renderAdminEmail } from '../../../functions/send-report/render-admin-email';
 import type { Report } from '../../../functions/send-report/report-model';
 import { maskAccessKeyId } from '../../../functions/shared/masking';
-import type { KeyResult } from '../../../functions/shared/batch-files';
+import type { KeyRecord, KeyResult } from '../../../functions/shared/batch-files';
 import { EXECUTION_ID, FULL_KEY_ID, NOW, keyId, testConfig, testRun } from '../fixtures';
 import { decisionsFile, planOf, record, result } from './report-fixtures';
 
@@ -194,16 +194,16 @@ describe('renderAdminEmail: content', () => {
     const { html, text } = renderAdminEmail(enforced(), LOCATION);
     expect(text).toContain(`Execution: ${CONSOLE_URL}\nFull report: ${LOCATION}`);
     expect(text).toContain('keysweep 1.2.3+abc1234 - run run-2026-11-28');
-    expect(html).toContain(`<a href="${CONSOLE_URL}">run-2026-11-28</a>`);
-    expect(html).toContain(`Full report: ${LOCATION}`);
-    expect(html).toContain('keysweep 1.2.3+abc1234</p>');
+    expect(html).toContain(`<a href="${CONSOLE_URL}" style="color:#0b57d0">run-2026-11-28</a>`);
+    expect(html).toContain(`Full report: <span style="word-break:break-all">${LOCATION}</span>`);
+    expect(html).toContain('keysweep 1.2.3+abc1234 - run run-2026-11-28</p>');
   });
 
   it('shows the execution ID when there is no console link', () => {
     const report = build({ run: testRun({ executionId: 'local:demo-run' }) });
     const { html, text, subject } = renderAdminEmail(report, LOCATION);
     expect(text).toContain('Execution: local:demo-run');
-    expect(html).toContain('Execution: local:demo-run');
+    expect(html).toContain('Execution: <span style="word-break:break-all">local:demo-run</span>');
     expect(subject).toMatch(/^keysweep 2026-11-28: /);
   });
 });
@@ -237,57 +237,266 @@ describe('renderAdminEmail: HTML escaping', () => {
   });
 });
 
-describe('renderAdminEmail: long lists', () => {
-  it.each([
-    [MAX_ROWS, false],
-    [MAX_ROWS + 1, true],
-    [MAX_ROWS + 57, true],
-  ])('shows at most MAX_ROWS rows of %i warned keys and says how many more', (count, truncated) => {
-    const keys = Array.from({ length: count }, (_, i) =>
-      record(`user${String(i).padStart(4, '0')}`, 1000 + i, 'warn'),
-    );
-    const report = build({ decisions: [decisionsFile(0, keys)] });
+/** `count` keys of one action for users userNNNNN, numbered from `from`. */
+function many(count: number, action: KeyRecord['action'], from: number, more: Partial<KeyRecord> = {}) {
+  return Array.from({ length: count }, (_, i) =>
+    record(`user${String(from + i).padStart(5, '0')}`, from + i, action, more),
+  );
+}
+
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+describe('renderAdminEmail: size', () => {
+  it('keeps MAX_HTML_BYTES under the ~102 KB at which Gmail clips a message', () => {
+    expect(MAX_HTML_BYTES).toBeLessThanOrEqual(100 * 1024);
+  });
+
+  it('lists every key of a small run, with no "more in the report"', () => {
+    const { html, text } = renderAdminEmail(enforced(), LOCATION);
+    expect(`${html}${text}`).not.toMatch(/more in the report|are in the report/);
+  });
+
+  it('stays under MAX_HTML_BYTES at 10,000 keys in report mode, each list showing its first rows and how many more', () => {
+    const keys = [...many(6000, 'deactivate', 0), ...many(3000, 'warn', 6000), ...many(1000, 'exempt', 9000)];
+    const files = [decisionsFile(0, keys)];
+    const report = build({ run: testRun({ mode: 'report' }), decisions: files, plan: planOf(files, 20_000) });
     const { html, text } = renderAdminEmail(report, LOCATION);
-    const rows = text.split('\n').filter((line) => line.startsWith('- User: '));
-    expect(MAX_ROWS).toBe(1000);
-    expect(rows).toHaveLength(Math.min(count, MAX_ROWS));
-    expect(text).toContain(`== Warned: deactivation coming (${count}) ==`);
-    const note = `... and ${count - MAX_ROWS} more in report.json`;
-    if (truncated) {
-      expect(text).toContain(note);
-      expect(html).toContain(`<p>${note}</p>`);
-    } else {
-      expect(text).not.toContain('more in report.json');
-      expect(html).not.toContain('more in report.json');
+    expect(bytes(html)).toBeLessThanOrEqual(MAX_HTML_BYTES);
+    expect(bytes(text)).toBeLessThanOrEqual(MAX_HTML_BYTES);
+    const shown = (title: string) => {
+      const section = text.split(`== ${title} ==\n`)[1]?.split('\n\n')[0] ?? '';
+      return section.split('\n').filter((line) => line.startsWith('- User: ')).length;
+    };
+    for (const [title, total] of [
+      ['Would deactivate (6000)', 6000],
+      ['Warned: deactivation coming (3000)', 3000],
+      ['Exempt (1000)', 1000],
+    ] as const) {
+      const rows = shown(title);
+      // a fair share each: no list crowds out the others
+      expect(rows).toBeGreaterThan(50);
+      expect(text).toContain(
+        `... and ${total - rows} more in the report, ${LOCATION} (execution: ${CONSOLE_URL})`,
+      );
+      expect(html).toContain(
+        `… and ${total - rows} more in the report, <span style="word-break:break-all">${LOCATION}</span>`,
+      );
+    }
+    expect(
+      Math.max(shown('Would deactivate (6000)'), shown('Exempt (1000)')) -
+        shown('Warned: deactivation coming (3000)'),
+    ).toBeLessThanOrEqual(1);
+  });
+
+  it('stays under MAX_HTML_BYTES with every part at its worst: long errors, causes, names and lists', () => {
+    const longError = `AccessDenied: ${'x'.repeat(5000)}`;
+    const keys = many(10_000, 'deactivate', 0, { userName: 'u'.repeat(64) }).map((k, i) => ({
+      ...k,
+      userName: `${'u'.repeat(58)}${String(i).padStart(6, '0')}`,
+    }));
+    const files = [
+      decisionsFile(0, keys, {
+        usersGone: Array.from({ length: 5000 }, (_, i) => `gone-${'g'.repeat(55)}${i}`),
+        invalidExemptions: Array.from({ length: 5000 }, (_, i) => ({
+          userName: `bad${i}`,
+          value: 'v'.repeat(256),
+        })),
+      }),
+    ];
+    const failedAll = keys.map((k) => result(k, { result: 'failed', error: longError }));
+    const report: Report = {
+      ...build({ decisions: files, plan: planOf(files, 20_000) }, failedAll),
+      deletionPaused: `the key index is unreadable: ${'y'.repeat(50_000)}`,
+      cause: `The sweep stopped early: ${'z'.repeat(50_000)}`,
+      outcome: 'sweep-failed',
+    };
+    const { html, text } = renderAdminEmail(report, LOCATION);
+    expect(bytes(html)).toBeLessThanOrEqual(MAX_HTML_BYTES);
+    expect(bytes(text)).toBeLessThanOrEqual(MAX_HTML_BYTES);
+    for (const part of [html, text]) {
+      expect(part).toContain('Failed (10000)');
+      expect(part).toContain('Invalid exemptions (5000)');
+      expect(part).toContain('Users deleted during the run (5000)');
+      expect(part).toContain('cut; report.json has the rest');
     }
   });
 });
 
-describe('renderAdminEmail: owner notifications', () => {
-  it('says nothing about owner emails when notifyOwners is off', () => {
-    const { text } = renderAdminEmail(enforced(), LOCATION);
-    expect(text).not.toContain('Owner notifications');
+describe('renderAdminEmail: order', () => {
+  it('puts the banners, counts, links, policy and failures before any long list', () => {
+    const paused: Report = { ...enforced(), deletionPaused: 'the key index is missing' };
+    const { html, text } = renderAdminEmail(paused, LOCATION);
+    for (const [part, marks] of [
+      [
+        text,
+        [
+          '!! 1 of 2 key actions failed',
+          '!! DELETION PAUSED',
+          'Failed: 1',
+          `Execution: ${CONSOLE_URL}`,
+          `Full report: ${LOCATION}`,
+          '== Policy in force ==',
+          '== Failed (1) ==',
+          '== Deactivated (1) ==',
+          '== Warned: deactivation coming (1) ==',
+          '== Exempt (1) ==',
+        ],
+      ],
+      [
+        html,
+        [
+          '1 of 2 key actions failed',
+          'DELETION PAUSED',
+          '>Failed</td>',
+          '>run-2026-11-28</a>',
+          LOCATION,
+          '>Policy in force</h2>',
+          '>Failed (1)</h2>',
+          '>Deactivated (1)</h2>',
+          '>Exempt (1)</h2>',
+        ],
+      ],
+    ] as const) {
+      const at = marks.map((mark) => part.indexOf(mark));
+      expect(at.every((i) => i >= 0)).toBe(true);
+      expect([...at].sort((a, b) => a - b)).toEqual(at);
+    }
+  });
+});
+
+describe('renderAdminEmail: a paused deletion', () => {
+  it('says so in the subject and in a banner above the counts', () => {
+    const report: Report = { ...enforced(), deletionPaused: 'the key index is missing <b>' };
+    const { subject, html, text } = renderAdminEmail(report, LOCATION);
+    expect(subject).toBe(
+      'keysweep 123456789012 2026-11-28: 1 deactivated, 1 warned, 1 FAILED, deletion paused',
+    );
+    expect(text).toContain('!! DELETION PAUSED: the key index is missing <b>. No key was deleted this run.');
+    expect(html).toContain(
+      'DELETION PAUSED: the key index is missing &lt;b&gt;. No key was deleted this run.',
+    );
   });
 
-  it('lists sent, failed and unaddressed owner emails, masked and escaped', () => {
+  it('says nothing of deletion when it was not paused', () => {
+    const { subject, text } = renderAdminEmail(enforced(), LOCATION);
+    expect(`${subject}${text}`).not.toContain('paused');
+  });
+});
+
+describe('renderAdminEmail: last used', () => {
+  it('says where each date came from, and never shows an unexplained N/A', () => {
+    const keys = [
+      record('ann', 1, 'warn', { lastUsedDate: '2026-11-20T09:00:00Z', lastUsedSource: 'iam' }),
+      record('ben', 2, 'warn', { lastUsedDate: null, lastUsedSource: 'iam' }),
+      record('cid', 3, 'warn', { lastUsedDate: '2026-11-21T09:00:00Z', lastUsedSource: 'credential-report' }),
+      record('dee', 4, 'warn', { lastUsedDate: null, lastUsedSource: 'credential-report' }),
+    ];
+    const { html, text } = renderAdminEmail(build({ decisions: [decisionsFile(0, keys)] }), LOCATION);
+    for (const part of [html, text]) {
+      expect(part).toContain('Last used: 2026-11-20 (IAM)');
+      expect(part).toContain('Last used: never (IAM)');
+      expect(part).toContain('Last used: 2026-11-21 (credential report)');
+      expect(part).toContain('Last used: none in the credential report');
+      expect(part).toContain('GetAccessKeyLastUsed');
+      expect(part).not.toContain('N/A');
+    }
+  });
+});
+
+describe('renderAdminEmail: deletion warnings', () => {
+  it('lists a key to be deleted with its deletion date', () => {
+    const key = record('fay', 1, 'warn', {
+      rule: 'delete',
+      status: 'Inactive',
+      deactivationDate: null,
+      deletionDate: '2026-12-10',
+    });
+    const { html, text } = renderAdminEmail(build({ decisions: [decisionsFile(0, [key])] }), LOCATION);
+    expect(text).toContain('== Warned: deletion coming (1) ==');
+    expect(text).toContain('Deletion on: 2026-12-10');
+    expect(text).not.toContain('Warned: deactivation coming');
+    expect(html).toContain('>Warned: deletion coming (1)</h2>');
+  });
+});
+
+describe('renderAdminEmail: owners not emailed', () => {
+  it('lists the affected keys of every owner when owner emails are off', () => {
+    const { html, text } = renderAdminEmail(enforced(), LOCATION);
+    expect(text).toContain('== Owner notifications ==\nOwner emails are off (notifyOwners).');
+    expect(text).toContain('== Owners not emailed (2) ==');
+    expect(text).toContain(
+      `- User: alice | Keys: ${maskAccessKeyId(deactivated.accessKeyId)} deactivated | Why: owner emails are off (notifyOwners)`,
+    );
+    expect(text).toContain(
+      `- User: carol | Keys: ${maskAccessKeyId(warned.accessKeyId)} warned, deactivation 2026-12-08`,
+    );
+    // bob's key failed and dave's is exempt: their owners had nothing to be told
+    expect(text).not.toMatch(/- User: (bob|dave) \| Keys/);
+    expect(html).toContain('>Owners not emailed (2)</h2>');
+  });
+
+  it('lists the owners whose email failed, had no address or ran out of time, not those emailed', () => {
+    const gone = record('gina', 7, 'delete');
+    const late = record('hugo', 8, 'warn');
+    const files = [decisionsFile(0, [deactivated, warned, gone, late, exempt])];
     const report: Report = {
-      ...enforced(),
+      ...build({ decisions: files, plan: planOf(files) }, [
+        result(deactivated, { result: 'done' }),
+        result(gone, { result: 'done' }),
+      ]),
       ownerNotifications: {
         enabled: true,
         withheld: null,
         sent: ['alice'],
         failed: [{ userName: 'carol', error: `MessageRejected: <bad> ${keyId(3)}` }],
-        noAddress: ['bob'],
-        notSent: [],
+        noAddress: ['gina'],
+        notSent: [
+          { userName: 'hugo', reason: 'out of time in this run (SES pacing); the next run warns again' },
+        ],
       },
     };
     const { html, text } = renderAdminEmail(report, LOCATION);
     expect(text).toContain('== Owner notifications ==\nOwner emails sent: 1 (alice)');
+    expect(text).toContain('== Owners not emailed (3) ==');
     expect(text).toContain(
-      `Owner emails that failed: carol (MessageRejected: <bad> ${maskAccessKeyId(keyId(3))})`,
+      `- User: carol | Keys: ${maskAccessKeyId(warned.accessKeyId)} warned, deactivation 2026-12-08 | Why: sending failed: MessageRejected: <bad> ${maskAccessKeyId(keyId(3))}`,
     );
-    expect(text).toContain('Owners without a valid address in tag email (not notified): bob');
+    expect(text).toContain(
+      `- User: gina | Keys: ${maskAccessKeyId(gone.accessKeyId)} deleted | Why: no valid address in tag email`,
+    );
+    expect(text).toContain('- User: hugo | Keys: ');
+    expect(text).toContain('Why: out of time in this run (SES pacing); the next run warns again');
+    expect(text).not.toContain('- User: alice | Keys');
     expect(html).toContain('MessageRejected: &lt;bad&gt;');
     expect(`${html}${text}`).not.toMatch(FULL_KEY_ID);
+  });
+
+  it('lists the owners of a run whose owner emails were withheld, with why', () => {
+    const report: Report = {
+      ...build({ run: testRun({ mode: 'report' }) }),
+      ownerNotifications: {
+        enabled: true,
+        withheld: 'report mode: owners are not emailed',
+        sent: [],
+        failed: [],
+        noAddress: [],
+        notSent: [],
+      },
+    };
+    const { text } = renderAdminEmail(report, LOCATION);
+    expect(text).toContain('Owner emails were not sent: report mode: owners are not emailed.');
+    expect(text).toContain('- User: carol | Keys: ');
+    expect(text).toContain('| Why: report mode: owners are not emailed');
+  });
+
+  it('names at most 20 owners who were emailed', () => {
+    const sent = Array.from({ length: 21 }, (_, i) => `owner${i}`);
+    const report: Report = {
+      ...enforced(),
+      ownerNotifications: { enabled: true, withheld: null, sent, failed: [], noAddress: [], notSent: [] },
+    };
+    expect(renderAdminEmail(report, LOCATION).text).toContain(
+      'Owner emails sent: 21 (report.json names them)',
+    );
   });
 });

@@ -2,6 +2,23 @@ import { ConfigError, configSchema, parseConfig, policyOf } from '../../../funct
 
 const REQUIRED = { adminEmails: ['security-admins@example.com'], senderEmail: 'keysweep@example.com' };
 const SOURCE = 'cdk.json context "keysweep"';
+/** The organization settings when the configuration names none: off, every field at its default. */
+const ORGANIZATION_OFF = {
+  enabled: false,
+  organizationId: null,
+  hubAccountId: null,
+  managementAccountId: null,
+  rootId: null,
+  accounts: 'ALL',
+  organizationalUnits: [],
+  excludeAccounts: [],
+  memberRoleName: 'keysweep-member',
+  accountOverrides: {},
+  maxActionsPerOrgRun: 1000,
+  adminsTag: 'keysweep:admins',
+  stackSetCallAs: 'SELF',
+  stackSetRegion: null,
+};
 
 /** The message parseConfig throws for `raw`, failing the test when it does not throw a ConfigError. */
 function errorOf(raw: unknown): string {
@@ -35,6 +52,7 @@ describe('parseConfig defaults', () => {
       ownerEmailTag: 'email',
       reportRetentionDays: 400,
       fullScanOn: 'SUN',
+      organization: ORGANIZATION_OFF,
     });
   });
 
@@ -58,7 +76,7 @@ describe('parseConfig defaults', () => {
       reportRetentionDays: 30,
       fullScanOn: 'ALWAYS',
     };
-    expect(parseConfig(full, SOURCE)).toEqual(full);
+    expect(parseConfig(full, SOURCE)).toEqual({ ...full, organization: ORGANIZATION_OFF });
   });
 
   it('accepts null for the settings that can be turned off', () => {

@@ -19,6 +19,7 @@ const entry = (overrides: Partial<ReportEntry>): ReportEntry => ({
   detail: null,
   error: null,
   deactivationDate: null,
+  deletionDate: null,
   exemption: null,
   ownerEmail: null,
   ...overrides,
@@ -70,6 +71,13 @@ describe('plan.csv', () => {
             reason: 'created 2026-09-10, 79 days ago; will be deactivated on or after 2026-12-09 (limit 90)',
           }),
           entry({ userName: 'ivan', action: 'none', rule: 'none', status: 'Inactive' }),
+          entry({
+            userName: 'frank',
+            action: 'warn',
+            rule: 'delete',
+            status: 'Inactive',
+            deletionDate: '2026-12-20',
+          }),
         ]),
       ),
     );
@@ -110,6 +118,18 @@ describe('plan.csv', () => {
         'none',
         expect.any(String),
         '',
+      ],
+      [
+        '111122223333',
+        'frank',
+        'AKIA************MPLE',
+        '210',
+        '2026-11-20T09:00:00.000Z',
+        'Inactive',
+        'warn',
+        'delete',
+        expect.any(String),
+        '2026-12-20',
       ],
     ]);
   });

@@ -1,0 +1,30 @@
+/**
+ * Cutting the admin email to size: Gmail hides everything past about 102 KB of a message behind
+ * a link, so the lists of keys share what the fixed parts leave of the budget.
+ */
+
+export function byteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/**
+ * How many rows of each list fit in `budget` bytes, given each row's size. Rows are taken in
+ * order, one more of each list a round, so that a long list never crowds out the others: each
+ * list shows as many rows as the others, or all of its own.
+ */
+export function allocateRows(rowBytes: readonly (readonly number[])[], budget: number): number[] {
+  const shown = rowBytes.map(() => 0);
+  let left = budget;
+  for (let progress = true; progress;) {
+    progress = false;
+    rowBytes.forEach((sizes, i) => {
+      const next = sizes[shown[i] ?? 0];
+      if (next !== undefined && next <= left) {
+        shown[i] = (shown[i] ?? 0) + 1;
+        left -= next;
+        progress = true;
+      }
+    });
+  }
+  return shown;
+}

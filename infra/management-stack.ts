@@ -1,0 +1,28 @@
+/**
+ * The management-account stack (KeySweepManagement): the member role, since service-managed
+ * StackSets never deploy to the management account (member-stack-set-stack.ts), and the org reader
+ * role, through which the hub reads the organization's accounts and OUs. No assets, no bootstrap.
+ */
+import { BootstraplessSynthesizer, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { KeysweepConfig } from '../functions/shared/config';
+import { MemberRole } from './constructs/member-role';
+import { OrgReaderRole } from './constructs/org-reader-role';
+
+export interface ManagementStackProps extends StackProps {
+  readonly config: KeysweepConfig;
+  readonly version: string;
+}
+
+export class ManagementStack extends Stack {
+  public readonly memberRole: MemberRole;
+  public readonly orgReaderRole: OrgReaderRole;
+
+  constructor(scope: Construct, id: string, props: ManagementStackProps) {
+    super(scope, id, { synthesizer: new BootstraplessSynthesizer(), analyticsReporting: false, ...props });
+    Tags.of(this).add('Project', 'keysweep');
+    Tags.of(this).add('keysweep:version', props.version);
+    this.memberRole = new MemberRole(this, 'Member', { config: props.config });
+    this.orgReaderRole = new OrgReaderRole(this, 'OrgReader', { config: props.config });
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The names an organization deployment is built from. The member role trusts the hub's function
+ * roles by ARN, so those roles have fixed names (a generated name is known only after deployment);
+ * the org reader role in the management account likewise trusts one named hub role.
+ *
+ * A role ARN in a trust policy is stored as the role's unique ID (IAM User Guide, "Example policies
+ * for roles", cross-account: "AWS transforms the ARN to a unique principal ID ... if you delete and
+ * recreate the role ... you must edit the role to replace the ARN"), and IAM refuses a trust policy
+ * naming a role that does not exist ("Invalid principal in policy", AWS re:Post knowledge center
+ * iam-trust-policy-error). Hence the deploy order: the hub first, then the member and management
+ * stacks; and a hub role replaced later (renamed, recreated) needs those redeployed.
+ */
+import { Aws } from 'aws-cdk-lib';
+import { ConfigError, type KeysweepConfig, type OrganizationConfig } from '../functions/shared/config';
+
+/** The hub's roles whose names are fixed because other accounts trust them. */
+export const HUB_ROLE_NAMES = {
+  'list-users': 'keysweep-list-users',
+  'find-stale-keys': 'keysweep-find-stale-keys',
+  'deactivate-key': 'keysweep-deactivate-key',
+  /** the future list-accounts function's role: it alone assumes the org reader role */
+  'list-accounts': 'keysweep-list-accounts',
+} as const;
+export type HubRoleFunction = keyof typeof HUB_ROLE_NAMES;
+
+/** The hub functions that work in member accounts, through the member role. */
+export const MEMBER_ROLE_USERS = [
+  'list-users',
+  'find-stale-keys',
+  'deactivate-key',
+] as const satisfies readonly HubRoleFunction[];
+
+/** The read-only Organizations role in the management account (stack KeySweepManagement). */
+export const ORG_READER_ROLE_NAME = 'keysweep-org-reader';
+
+/** The StackSet that deploys the member role to the organization's accounts. */
+export const MEMBER_STACK_SET_NAME = 'keysweep-member';
+
+/** The stack names the CDK app gives the organization's stacks. */
+export const STACK_NAMES = {
+  hub: 'KeySweep',
+  memberStackSet: 'KeySweepMemberStackSet',
+  management: 'KeySweepManagement',
+} as const;
+
+/** The organization settings once enabled: every ID the templates need is there. */
+export type EnabledOrganization = OrganizationConfig & {
+  enabled: true;
+  organizationId: string;
+  hubAccountId: string;
+  managementAccountId: string;
+};
+
+/** The organization settings of a configuration that has them enabled; throws otherwise. */
+export function enabledOrganization(config: KeysweepConfig): EnabledOrganization {
+  const org = config.organization;
+  if (
+    org.enabled &&
+    org.organizationId !== null &&
+    org.hubAccountId !== null &&
+    org.managementAccountId !== null
+  ) {
+    return org as EnabledOrganization;
+  }
+  throw new ConfigError(
+    'The organization stacks need organization.enabled true with organizationId, hubAccountId and managementAccountId set',
+  );
+}
+
+/** The ARN of one of the hub's named roles. */
+export function hubRoleArn(org: EnabledOrganization, fn: HubRoleFunction, partition = Aws.PARTITION): string {
+  return `arn:${partition}:iam::${org.hubAccountId}:role/${HUB_ROLE_NAMES[fn]}`;
+}
+
+/** The member role in any account (the hub may assume it only in the organization's accounts). */
+export function memberRoleArnPattern(org: OrganizationConfig, partition = Aws.PARTITION): string {
+  return `arn:${partition}:iam::*:role/${org.memberRoleName}`;
+}
+
+/** The member role in one account: what the pipeline passes to sts:AssumeRole. */
+export function memberRoleArn(org: OrganizationConfig, accountId: string, partition = 'aws'): string {
+  return `arn:${partition}:iam::${accountId}:role/${org.memberRoleName}`;
+}
+
+export function orgReaderRoleArn(org: EnabledOrganization, partition = Aws.PARTITION): string {
+  return `arn:${partition}:iam::${org.managementAccountId}:role/${ORG_READER_ROLE_NAME}`;
+}
+
+/**
+ * A role trust policy that lets exactly these principals (by ARN) assume the role, and only while
+ * they belong to the organization (aws:PrincipalOrgID: "the identifier of the organization in AWS
+ * Organizations to which the requesting principal belongs", IAM User Guide, global condition keys).
+ */
+export function trustPolicy(
+  principalArns: readonly string[],
+  organizationId: string,
+): Record<string, unknown> {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: [...principalArns] },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
+      },
+    ],
+  };
+}
