@@ -8,23 +8,13 @@
  * it start (see the summary); 2 bad input; 1 crash.
  */
 import { parseArgs } from 'node:util';
-import { redactAccessKeyIds } from '../functions/shared/masking';
 import { buildVersion } from '../infra/version';
-import { DeploymentError, ExecutionNotStartedError } from './deployment-authorization';
+import { checkOutputFolder, exitWith, quietNodeVersionWarning, usageError, writeAndSummarize } from './cli';
 import { InputError, DEMO_ACCOUNT, DEMO_CONFIG, loadAccount, loadConfig } from './load-inputs';
-import { summaryLines } from './print-summary';
 import { outputFiles } from './run-output';
 import { runWorkflow } from './run-workflow';
-import { assertReplaceableOutput, UnsafeOutputError, writeOutputAtomically } from './write-output';
 
-// The AWS SDK warns that it will soon need Node 22; the Lambdas run on Node 22, locally it is noise.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  const text = typeof warning === 'string' ? warning : warning.message;
-  if (/NodeVersionSupportWarning|require node >=22/.test(text) || rest.includes('NodeVersionSupportWarning'))
-    return;
-  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
+quietNodeVersionWarning();
 
 const USAGE =
   'Usage: npm start -- [--account FILE] [--config FILE] [--out DIR] [--mode report|enforce] [--input JSON]';
@@ -46,18 +36,13 @@ async function main(argv: string[]): Promise<number> {
       allowPositionals: false,
     }).values;
   } catch (error) {
-    throw new InputError(`${(error as Error).message}\n${USAGE}`);
+    throw usageError(error, USAGE);
   }
   if (args.help) {
     console.log(USAGE);
     return 0;
   }
-  try {
-    assertReplaceableOutput(args.out);
-  } catch (error) {
-    if (error instanceof UnsafeOutputError) throw new InputError(error.message);
-    throw error;
-  }
+  checkOutputFolder(args.out);
   const demo = args.account === undefined;
   const configFile = args.config ?? (demo ? DEMO_CONFIG : undefined);
   const config = loadConfig({ configFile, mode: args.mode });
@@ -76,25 +61,8 @@ async function main(argv: string[]): Promise<number> {
     );
   }
   const run = await runWorkflow({ account, config, input, version: buildVersion().version });
-  const files = outputFiles(run);
-  writeOutputAtomically(args.out, files);
-  for (const text of summaryLines(run, args.out, Object.keys(files))) console.log(text);
+  writeAndSummarize(args.out, run, outputFiles(run));
   return run.status === 'SUCCEEDED' ? 0 : 3;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof InputError) {
-      console.error(`keysweep: ${error.message}`);
-      process.exit(2);
-    }
-    if (error instanceof DeploymentError || error instanceof ExecutionNotStartedError) {
-      // The deployment's own permissions stop the run before it starts, as they would in AWS.
-      console.error(`keysweep: the run could not start: ${redactAccessKeyIds(error.message)}`);
-      process.exit(3);
-    }
-    console.error('keysweep: the local run crashed:', error);
-    process.exit(1);
-  },
-);
+exitWith(main(process.argv.slice(2)));
