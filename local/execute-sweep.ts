@@ -5,6 +5,7 @@
  * the simulated account (run-workflow.ts) or a real endpoint such as the AWS emulator.
  */
 import './polyfills';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
@@ -50,7 +51,22 @@ export interface SweepExecutionOptions {
   /** the report bucket */
   bucket: string;
   hooks?: SweepHooks;
+  /** the IAM client every handler uses; default the functions' own (functions/shared/clients.ts) */
+  iam?: IAMClient;
+  /** how list-users waits for a credential report in progress; default not at all (10 polls at once) */
+  reportPolling?: ReportPolling;
+  /** the account in the execution's ARN (and so in the report and email); default LOCAL_ACCOUNT_ID */
+  accountId?: string;
 }
+
+/** list-users' polling of a credential report being generated. */
+export interface ReportPolling {
+  maxPolls: number;
+  pollDelayMs: number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+const NO_WAITS: ReportPolling = { maxPolls: 10, pollDelayMs: 0, sleep: async () => undefined };
 
 export interface SweepExecution {
   status: 'SUCCEEDED' | 'FAILED';
@@ -102,15 +118,28 @@ interface Handlers {
   s3: S3Client;
 }
 
-async function loadHandlers(config: KeysweepConfig, version: string, bucket: string): Promise<Handlers> {
+/**
+ * No metrics, and no handler logs unless asked for: they are JSON lines on stdout, as in Lambda
+ * (set POWERTOOLS_LOG_LEVEL=INFO to see them). Read when functions/shared/observability.ts loads:
+ * code that imports the functions' modules before a run calls this first.
+ */
+export function quietObservability(): void {
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+}
+
+async function loadHandlers(
+  config: KeysweepConfig,
+  version: string,
+  bucket: string,
+  overrides: Pick<SweepExecutionOptions, 'iam' | 'reportPolling'>,
+): Promise<Handlers> {
   // The handler modules read their environment at load; give them this run's values.
   process.env.KEYSWEEP_CONFIG = JSON.stringify(config);
   process.env.REPORT_BUCKET ??= bucket;
   process.env.KEYSWEEP_VERSION ??= version;
   process.env.KEYSWEEP_RETRY_BASE_MS ??= '1';
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  // Handler logs are JSON lines on stdout, as in Lambda; set POWERTOOLS_LOG_LEVEL=INFO to see them.
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  quietObservability();
   const [listUsers, findStaleKeys, checkActionLimit, deactivateKey, sendReport, clients, retry] =
     await Promise.all([
       import('../functions/list-users/handler'),
@@ -121,7 +150,8 @@ async function loadHandlers(config: KeysweepConfig, version: string, bucket: str
       import('../functions/shared/clients'),
       import('../functions/shared/retry'),
     ]);
-  const { iam, s3, ses } = clients;
+  const { s3, ses } = clients;
+  const iam = overrides.iam ?? clients.iam;
   const retryOptions = retry.retryOptionsFromEnv();
   return {
     s3,
@@ -133,7 +163,7 @@ async function loadHandlers(config: KeysweepConfig, version: string, bucket: str
         config,
         version,
         retry: retryOptions,
-        reportPolling: { maxPolls: 10, pollDelayMs: 0, sleep: async () => undefined },
+        reportPolling: overrides.reportPolling ?? NO_WAITS,
       }),
       'find-stale-keys': findStaleKeys.createHandler({ iam, s3, bucket, config, retry: retryOptions }),
       'check-action-limit': checkActionLimit.createHandler({ config }),
@@ -334,8 +364,8 @@ function buildTaskHandlers(
 
 export async function executeSweep(options: SweepExecutionOptions): Promise<SweepExecution> {
   const { now, executionName, version, input } = options;
-  const executionId = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:execution:${LOCAL_STATE_MACHINE}:${executionName}`;
-  const handlers = await loadHandlers(options.config, version, options.bucket);
+  const executionId = `arn:aws:states:${LOCAL_REGION}:${options.accountId ?? LOCAL_ACCOUNT_ID}:execution:${LOCAL_STATE_MACHINE}:${executionName}`;
+  const handlers = await loadHandlers(options.config, version, options.bucket, options);
   const definition = loadDefinition({
     ListUsersFunctionArn: functionArn('list-users'),
     FindStaleKeysFunctionArn: functionArn('find-stale-keys'),

@@ -10,26 +10,17 @@
  * it start (see the summary); 2 bad input; 1 crash.
  */
 import { parseArgs } from 'node:util';
-import { redactAccessKeyIds } from '../functions/shared/masking';
 import { layout, runPrefix } from '../functions/shared/report-layout';
 import { buildVersion } from '../infra/version';
-import { DeploymentError, ExecutionNotStartedError } from './deployment-authorization';
+import { checkOutputFolder, exitWith, quietNodeVersionWarning, usageError, writeAndSummarize } from './cli';
 import { InputError, DEMO_ACCOUNT, DEMO_CONFIG, loadAccount, loadConfig } from './load-inputs';
-import { summaryLines } from './print-summary';
 import { outputFiles } from './run-output';
 import { bucketObjectsOf, LOCAL_BUCKET, runWorkflow } from './run-workflow';
 import { parseIsoDateTime } from './simulated-account';
 import { assertReplaceableState, readStateFolder, writeStateAtomically } from './state-folder';
-import { assertReplaceableOutput, UnsafeOutputError, writeOutputAtomically } from './write-output';
+import { UnsafeOutputError } from './write-output';
 
-// The AWS SDK warns that it will soon need Node 22; the Lambdas run on Node 22, locally it is noise.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  const text = typeof warning === 'string' ? warning : warning.message;
-  if (/NodeVersionSupportWarning|require node >=22/.test(text) || rest.includes('NodeVersionSupportWarning'))
-    return;
-  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
+quietNodeVersionWarning();
 
 const USAGE =
   'Usage: npm start -- [--account FILE] [--config FILE] [--out DIR] [--mode report|enforce] [--input JSON] [--state DIR] [--now ISO]';
@@ -58,6 +49,17 @@ function stateLine(stateDir: string, objects: Readonly<Record<string, string>>):
   return `Report bucket from ${stateDir}: ${keys.length} objects of ${runs.size} earlier run${runs.size === 1 ? '' : 's'}, ${index}.`;
 }
 
+/** The --state folder's objects, or bad input when it is not one keysweep may replace. */
+function loadState(stateDir: string, outDir: string): Record<string, string> {
+  try {
+    assertReplaceableState(stateDir, outDir);
+    return readStateFolder(stateDir);
+  } catch (error) {
+    if (error instanceof UnsafeOutputError) throw new InputError(error.message);
+    throw error;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   let args;
   try {
@@ -77,23 +79,14 @@ async function main(argv: string[]): Promise<number> {
       allowPositionals: false,
     }).values;
   } catch (error) {
-    throw new InputError(`${(error as Error).message}\n${USAGE}`);
+    throw usageError(error, USAGE);
   }
   if (args.help) {
     console.log(USAGE);
     return 0;
   }
-  let bucketObjects: Record<string, string> = {};
-  try {
-    assertReplaceableOutput(args.out);
-    if (args.state !== undefined) {
-      assertReplaceableState(args.state, args.out);
-      bucketObjects = readStateFolder(args.state);
-    }
-  } catch (error) {
-    if (error instanceof UnsafeOutputError) throw new InputError(error.message);
-    throw error;
-  }
+  checkOutputFolder(args.out);
+  const bucketObjects = args.state === undefined ? {} : loadState(args.state, args.out);
   const demo = args.account === undefined;
   const configFile = args.config ?? (demo ? DEMO_CONFIG : undefined);
   const config = loadConfig({ configFile, mode: args.mode });
@@ -131,34 +124,16 @@ async function main(argv: string[]): Promise<number> {
     now,
     executionName: freshExecutionName(now, bucketObjects),
   });
-  const files = outputFiles(run);
-  writeOutputAtomically(args.out, files);
+  writeAndSummarize(args.out, run, outputFiles(run));
   if (args.state !== undefined) {
     writeStateAtomically(args.state, bucketObjectsOf(run), {
       bucket: LOCAL_BUCKET,
       savedAt: run.now.toISOString(),
       executionName: run.executionName,
     });
-  }
-  for (const text of summaryLines(run, args.out, Object.keys(files))) console.log(text);
-  if (args.state !== undefined)
     console.log(`  state: ${args.state}/ (the report bucket, for the next --state run)`);
+  }
   return run.status === 'SUCCEEDED' ? 0 : 3;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof InputError) {
-      console.error(`keysweep: ${error.message}`);
-      process.exit(2);
-    }
-    if (error instanceof DeploymentError || error instanceof ExecutionNotStartedError) {
-      // The deployment's own permissions stop the run before it starts, as they would in AWS.
-      console.error(`keysweep: the run could not start: ${redactAccessKeyIds(error.message)}`);
-      process.exit(3);
-    }
-    console.error('keysweep: the local run crashed:', error);
-    process.exit(1);
-  },
-);
+exitWith(main(process.argv.slice(2)));

@@ -32,6 +32,12 @@ export function summaryLines(run: WorkflowRun, outDir: string, written: readonly
         `, ${dry ? 'would delete' : 'deleted'} ${dry ? byAction.delete : report.entries.filter((e) => e.action === 'delete' && e.result === 'done').length}` +
         `, warned ${byAction.warn}, exempt ${byAction.exempt}, skipped ${byResult.skipped}, failed ${byResult.failed}`,
     );
+    if (report.overLimit && !report.limitExceeded) {
+      out.push(
+        `  enforcing would trip the circuit breaker: ${report.plannedActions} planned changes, ` +
+          `maxActionsPerRun ${report.policy.maxActionsPerRun} (an enforced run would change nothing and fail)`,
+      );
+    }
     const groups: [string, (e: ReportEntry) => boolean, (e: ReportEntry) => string][] = [
       [
         dry ? 'Would change' : 'Changed',

@@ -2,7 +2,14 @@
 import type { WorkflowRun } from './run-workflow';
 import { LOCAL_BUCKET } from './run-workflow';
 
-export function outputFiles(run: WorkflowRun): Record<string, string> {
+/**
+ * `accountAfter` (default true): whether to write account-after.json, the simulated account after
+ * the run; `npm run plan` leaves it out, as its IAM is a real account, not a simulated one.
+ */
+export function outputFiles(
+  run: WorkflowRun,
+  options: { accountAfter?: boolean } = {},
+): Record<string, string> {
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
   const files: Record<string, string> = {
     'execution.json': json({
@@ -13,9 +20,9 @@ export function outputFiles(run: WorkflowRun): Record<string, string> {
       error: run.error,
       output: run.output,
     }),
-    'account-after.json': json(run.account.toFile()),
     'stats.json': json(run.stats),
   };
+  if (options.accountAfter ?? true) files['account-after.json'] = json(run.account.toFile());
   if (run.files !== null) {
     const read = (key: string) => run.account.getObjectText(LOCAL_BUCKET, key) ?? '';
     files['report.json'] = json(run.report);

@@ -4,13 +4,19 @@
  * account. Used by `npm start`, the workflow tests and the benchmark.
  */
 import type { KeysweepConfig } from '../functions/shared/config';
-import { layout } from '../functions/shared/report-layout';
+import { layout, runPrefix } from '../functions/shared/report-layout';
 import type { Report } from '../functions/send-report/report-model';
 import { callerKey, currentCaller } from './callers';
 import { DeploymentAuthorization } from './deployment-authorization';
 import { deploymentPolicies } from './deployment-policies';
-import { executeSweep, LOCAL_BUCKET } from './execute-sweep';
-import { SimulatedAccount, type AccountFile, type Faults, type SentEmail } from './simulated-account';
+import { executeSweep, LOCAL_BUCKET, type SweepExecution } from './execute-sweep';
+import {
+  SimulatedAccount,
+  type AccountFile,
+  type Faults,
+  type SentEmail,
+  type SimulatedCall,
+} from './simulated-account';
 import type { AccessPolicies } from './simulated-account/permissions';
 import type { RunStats } from './run-stats';
 
@@ -115,14 +121,36 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
     account.uninstall();
   }
 
-  const prefix = `runs/${now.toISOString().slice(0, 10)}/${executionName}/`;
+  return workflowRunOf({
+    account,
+    execution,
+    now,
+    wallMs: Date.now() - started,
+    degraded: deployment.degraded,
+  });
+}
+
+/**
+ * What an execution against `account` left: its report and files in the local report bucket,
+ * its statistics. `otherCalls`: AWS calls the simulated account did not answer (a plan's IAM reads).
+ */
+export function workflowRunOf(options: {
+  account: SimulatedAccount;
+  execution: SweepExecution;
+  now: Date;
+  wallMs: number;
+  degraded: string[];
+  otherCalls?: readonly SimulatedCall[];
+}): WorkflowRun {
+  const { account, execution, now } = options;
+  const prefix = runPrefix(now.toISOString(), execution.executionName);
   const reportText = account.getObjectText(LOCAL_BUCKET, layout.report(prefix));
   const report = reportText === undefined ? null : (JSON.parse(reportText) as Report);
   return {
     status: execution.status,
     output: execution.output,
     error: execution.error,
-    executionName,
+    executionName: execution.executionName,
     executionId: execution.executionId,
     now,
     account,
@@ -137,7 +165,7 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
             emailHtml: layout.emailHtml(prefix),
             emailText: layout.emailText(prefix),
           },
-    stats: execution.recorder.finish(Date.now() - started, account.calls),
-    degraded: deployment.degraded,
+    stats: execution.recorder.finish(options.wallMs, [...(options.otherCalls ?? []), ...account.calls]),
+    degraded: options.degraded,
   };
 }

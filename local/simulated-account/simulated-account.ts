@@ -54,7 +54,7 @@ import {
   type AuthorizationRequest,
   type Decision,
 } from './permissions';
-import { iamRoutes, s3Routes, sesRoutes, type Route } from './routes';
+import { iamRoutes, s3Routes, sesRoutes, type Route, type Routes } from './routes';
 import { SimulatedS3 } from './s3';
 import { SimulatedSes, type SentEmail, type SesSetup } from './ses';
 import { SimulatedSts, stsRoutes } from './sts';
@@ -89,6 +89,12 @@ export interface SimulatedAccountOptions {
   sdkMiddleware?: boolean;
   /** An organization's Organizations pages: most items a page holds, and whether listings start with an empty page (organization.ts). */
   organizationsPaging?: { pageSize?: number; emptyFirstPage?: boolean };
+  /**
+   * The services `install()` wires in (default all; STS and Organizations only for an organization's
+   * file). A service left out keeps its real SDK client: `npm run plan` simulates only S3 and SES and
+   * lets IAM calls reach a real account.
+   */
+  services?: readonly SimulatedService[];
 }
 
 export const SIMULATED_ACCOUNT_ID = '123456789012';
@@ -132,6 +138,7 @@ export class SimulatedAccount {
   private readonly checker: PermissionChecker | undefined;
   private readonly sdkMiddleware: boolean;
   private readonly router: CallRouter;
+  private readonly services: ReadonlySet<SimulatedService>;
   private mocks: { restore(): void }[] = [];
 
   constructor(account: AccountFile | OrganizationFile, options: SimulatedAccountOptions) {
@@ -139,6 +146,7 @@ export class SimulatedAccount {
     if (!Number.isFinite(this.nowMs)) throw new Error('SimulatedAccount: options.now is not a valid date');
     this.faults = new FaultInjector(options.faults ?? {});
     this.sdkMiddleware = options.sdkMiddleware ?? false;
+    this.services = new Set(options.services ?? ['IAM', 'S3', 'SES', 'STS', 'ORGANIZATIONS']);
     const pageSize = options.listUsersPageSize ?? 100;
     if (!Number.isInteger(pageSize) || pageSize < 1) {
       throw new Error(`SimulatedAccount: listUsersPageSize must be a positive integer (got ${pageSize})`);
@@ -206,23 +214,30 @@ export class SimulatedAccount {
 
   install(): this {
     this.uninstall();
-    const iam = mockClient(IAMClient);
-    const s3 = mockClient(S3Client);
-    const ses = mockClient(SESClient);
-    this.mocks = [iam, s3, ses];
 
     // One fake per client dispatching on the SDK command class. (`mock.on(Command)` once per
     // command costs sinon a deep argument match against every registered command on every call,
     // about half a millisecond a call under jest; a run makes tens of thousands of calls.)
-    const hubIam = iamRoutes(this.iam, this.credentialReport);
-    const hubS3 = s3Routes(this.s3);
-    const hubSes = sesRoutes(this.ses);
-    this.dispatch('IAM', iam, (client) => this.router.targetOf(client, hubIam, 'IAM'));
-    this.dispatch('S3', s3, (client) => this.router.targetOf(client, hubS3, 'S3'));
-    this.dispatch('SES', ses, (client) => this.router.targetOf(client, hubSes, 'SES'));
+    const hub: Record<'IAM' | 'S3' | 'SES', Routes> = {
+      IAM: iamRoutes(this.iam, this.credentialReport),
+      S3: s3Routes(this.s3),
+      SES: sesRoutes(this.ses),
+    };
+    const mocks: Record<'IAM' | 'S3' | 'SES', () => DispatchStub & { restore(): void }> = {
+      IAM: () => mockClient(IAMClient),
+      S3: () => mockClient(S3Client),
+      SES: () => mockClient(SESClient),
+    };
+    for (const service of ['IAM', 'S3', 'SES'] as const) {
+      if (!this.services.has(service)) continue;
+      const mock = mocks[service]();
+      this.mocks.push(mock);
+      const table = hub[service];
+      this.dispatch(service, mock, (client) => this.router.targetOf(client, table, service));
+    }
     const org = this.organization;
     const sts = this.sts;
-    if (org && sts) {
+    if (org && sts && this.services.has('STS') && this.services.has('ORGANIZATIONS')) {
       const stsMock = mockClient(STSClient);
       const orgMock = mockClient(OrganizationsClient);
       this.mocks.push(stsMock, orgMock);

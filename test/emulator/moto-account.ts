@@ -25,12 +25,15 @@ import {
   CreateUserCommand,
   IAMClient,
   ListAccessKeysCommand,
+  ListGroupsForUserCommand,
+  ListUserTagsCommand,
   ListUsersCommand,
   TagUserCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SESClient, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
+import { maskAccessKeyId } from '../../functions/shared/masking';
 import type { AccountFile, Faults } from '../../local/simulated-account';
 import type { MotoHost } from './moto-host';
 
@@ -195,4 +198,32 @@ export interface MotoEmail {
 
 export function sentEmails(moto: MotoHost, region: string): Promise<MotoEmail[]> {
   return moto.command<MotoEmail[]>({ op: 'sent_emails', region });
+}
+
+/** Everything of moto's IAM a sweep could change, read through the API: users, their tags, groups and keys. */
+export async function snapshotMotoIam(iam: IAMClient): Promise<Record<string, unknown>> {
+  const snapshot: Record<string, unknown> = {};
+  let Marker: string | undefined;
+  do {
+    const page = await iam.send(new ListUsersCommand({ Marker }));
+    for (const user of page.Users ?? []) {
+      const UserName = user.UserName ?? '';
+      const [keys, tags, groups] = await Promise.all([
+        iam.send(new ListAccessKeysCommand({ UserName })),
+        iam.send(new ListUserTagsCommand({ UserName })),
+        iam.send(new ListGroupsForUserCommand({ UserName })),
+      ]);
+      snapshot[UserName] = {
+        createDate: user.CreateDate?.toISOString(),
+        tags: (tags.Tags ?? []).map((t) => `${t.Key}=${t.Value}`).sort(),
+        groups: (groups.Groups ?? []).map((g) => g.GroupName).sort(),
+        // IDs masked: a failing comparison prints no full key ID.
+        keys: (keys.AccessKeyMetadata ?? []).map(
+          (k) => `${maskAccessKeyId(k.AccessKeyId ?? '')} ${k.Status} ${k.CreateDate?.toISOString()}`,
+        ),
+      };
+    }
+    Marker = page.IsTruncated ? page.Marker : undefined;
+  } while (Marker);
+  return snapshot;
 }

@@ -1,0 +1,292 @@
+/**
+ * `npm run plan` as a user runs it, a child process, against a fake IAM endpoint of this test
+ * (AWS_ENDPOINT_URL on 127.0.0.1; nothing reaches AWS): what it says and does when the
+ * credentials are missing, expired or refused, when --org is asked for, and on Ctrl-C. The
+ * emulator suite (test/emulator/plan.test.ts) runs whole plans against moto.
+ */
+import { execFile, type ChildProcess } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { iamErrorXml, listUsersXml } from './fake-iam-handler';
+
+jest.setTimeout(60_000);
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const PLAN = path.join(ROOT, 'local', 'plan', 'main.ts');
+
+type Behaviour = (action: string, params: URLSearchParams) => { status: number; body: string } | 'hang';
+
+let server: Server;
+let endpoint: string;
+let behaviour: Behaviour = () => ({ status: 500, body: '' });
+const requests: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => {
+      const params = new URLSearchParams(body);
+      const action = params.get('Action') ?? '';
+      requests.push(action);
+      const answer = behaviour(action, params);
+      if (answer === 'hang') return; // never answered: the plan waits
+      response.writeHead(answer.status, { 'content-type': 'text/xml' });
+      response.end(answer.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'keysweep-plan-cli-'));
+  requests.length = 0;
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Outcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The child's environment: the fake endpoint, no instance metadata lookups, test credentials unless `env` drops them. */
+function planEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const merged: Record<string, string | undefined> = {
+    ...process.env,
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: path.join(dir, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-credentials'),
+    ...env,
+  };
+  return Object.fromEntries(
+    Object.entries(merged).filter(([, value]) => value !== undefined),
+  ) as NodeJS.ProcessEnv;
+}
+
+function plan(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  onStart?: (child: ChildProcess) => void,
+): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      // As `npm run plan` runs it: node with tsx's loader, no tsx wrapper process between (which
+      // would SIGKILL a child busy loading modules when Ctrl-C comes).
+      ['--import', 'tsx', PLAN, ...args],
+      { cwd: ROOT, env: planEnv(env) },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+        resolve({ code, signal: child.signalCode, stdout, stderr });
+      },
+    );
+    onStart?.(child);
+  });
+}
+
+/** An output folder from an earlier plan, which a plan that stops must leave as it was. */
+function previousOutput(): string {
+  const out = path.join(dir, 'out');
+  mkdirSync(out);
+  writeFileSync(path.join(out, 'report.json'), 'from an earlier run');
+  writeFileSync(path.join(out, 'execution.json'), '{}');
+  return out;
+}
+
+const oneLine = (text: string) => text.trim().split('\n');
+
+describe('npm run plan', () => {
+  it.each([
+    ['InvalidClientTokenId', 'The security token included in the request is invalid.'],
+    ['ExpiredToken', 'The security token included in the request is expired'],
+    [
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature you provided.',
+    ],
+  ])('says in one line what to do when IAM answers %s, and exits 2', async (code, message) => {
+    behaviour = () => ({ status: 403, body: iamErrorXml(code, message) });
+    const out = previousOutput();
+    // The profile's credentials, which IAM refuses.
+    writeFileSync(
+      path.join(dir, 'credentials'),
+      '[audit]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n',
+    );
+    const result = await plan(['--out', out, '--profile', 'audit'], {
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'credentials'),
+    });
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stderr)).toEqual([
+      `keysweep: no valid AWS credentials (${code}: ${message}): run \`aws sso login --profile audit\` or refresh the credentials of profile audit`,
+    ]);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(requests).toEqual(['ListUsers']); // the first read, sent once: no retry of a credentials error
+    expect(readFileSync(path.join(out, 'report.json'), 'utf8')).toBe('from an earlier run');
+  });
+
+  it('says so in one line when no credentials can be found at all, and sends nothing', async () => {
+    const result = await plan(['--out', path.join(dir, 'out')], {
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_SESSION_TOKEN: undefined,
+      AWS_PROFILE: undefined,
+    });
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stderr)).toHaveLength(1);
+    expect(result.stderr).toMatch(
+      /^keysweep: no valid AWS credentials \(CredentialsProviderError: .+\): run `aws sso login --profile NAME` or set AWS_PROFILE/,
+    );
+    expect(requests).toEqual([]);
+    expect(existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+
+  it('names the profile that has no credentials', async () => {
+    const result = await plan(['--out', path.join(dir, 'out'), '--profile', 'nope'], {
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+    });
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stderr)).toHaveLength(1);
+    expect(result.stderr.trim()).toMatch(
+      /^keysweep: no valid AWS credentials \(CredentialsProviderError: .+\): run `aws sso login --profile nope` or refresh the credentials of profile nope$/,
+    );
+    expect(requests).toEqual([]);
+  });
+
+  it('says which policy to attach when the credentials may not read IAM', async () => {
+    behaviour = () => ({
+      status: 403,
+      body: iamErrorXml(
+        'AccessDenied',
+        'User: arn:aws:iam::111122223333:user/dev is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::111122223333:user/',
+      ),
+    });
+    const result = await plan(['--out', path.join(dir, 'out')]);
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stderr)).toHaveLength(1);
+    expect(result.stderr).toContain(
+      'may not read IAM (AccessDenied: User: arn:aws:iam::111122223333:user/dev',
+    );
+    expect(result.stderr).toContain('npm run plan -- --print-policy');
+  });
+
+  it('writes nothing and says what to do when the credentials expire in the middle of the plan', async () => {
+    behaviour = (action, params) =>
+      action === 'ListUsers' && params.get('MaxItems') === '1'
+        ? {
+            status: 200,
+            body: listUsersXml([{ name: 'alice', arn: 'arn:aws:iam::111122223333:user/alice' }]),
+          }
+        : {
+            status: 403,
+            body: iamErrorXml('ExpiredToken', 'The security token included in the request is expired'),
+          };
+    const out = previousOutput();
+    const result = await plan(['--out', out]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'keysweep: no valid AWS credentials (ExpiredToken: The security token included in the request is expired): run `aws sso login --profile NAME` or set AWS_PROFILE (or --profile) to a profile with valid credentials',
+    );
+    expect(requests.length).toBeGreaterThan(2);
+    expect(readFileSync(path.join(out, 'report.json'), 'utf8')).toBe('from an earlier run');
+  });
+
+  it('reports the reads IAM refused when the policy is too narrow for some of them', async () => {
+    behaviour = (action) =>
+      action === 'ListUsers'
+        ? {
+            status: 200,
+            body: listUsersXml([{ name: 'alice', arn: 'arn:aws:iam::111122223333:user/alice' }]),
+          }
+        : {
+            status: 403,
+            body: iamErrorXml(
+              'AccessDenied',
+              `User: arn:aws:iam::111122223333:user/dev is not authorized to perform: iam:${action}`,
+            ),
+          };
+    const out = path.join(dir, 'out');
+    const result = await plan(['--out', out]);
+    // The sweep could not read alice's keys: the run fails, and says why.
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain('FAILED (SweepFailed)');
+    expect(result.stdout).toMatch(
+      /IAM refused \d+ reads: these AWS credentials may not read IAM \(AccessDenied: /,
+    );
+    expect(result.stdout).toContain('npm run plan -- --print-policy');
+    expect(existsSync(path.join(out, 'report.json'))).toBe(true);
+  });
+
+  it('refuses --org until the organization support of issue 11 lands', async () => {
+    const result = await plan(['--org', '--out', path.join(dir, 'out')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--org needs the organization support of issue 11/);
+    expect(requests).toEqual([]);
+  });
+
+  it('prints the read-only policy without credentials or any call', async () => {
+    const result = await plan(['--print-policy'], {
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+    });
+    expect(result.code).toBe(0);
+    const policy = JSON.parse(result.stdout) as { Statement: { Action: string[] }[] };
+    expect(policy.Statement.flatMap((s) => s.Action)).toContain('iam:ListAccessKeys');
+    expect(requests).toEqual([]);
+  });
+
+  it.each([
+    ['an unknown option', ['--dry-run'], /Unknown option '--dry-run'[\s\S]*Usage: npm run plan/],
+    ['a bad --now', ['--now', 'tomorrow'], /--now must be an ISO 8601 date-time/],
+    [
+      'a config file that is not an object',
+      ['--config', '/dev/null'],
+      /config file \/dev\/null is not valid JSON/,
+    ],
+  ])('refuses %s with exit 2', async (_name, args, message) => {
+    const result = await plan([...args, '--out', path.join(dir, 'out')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(requests).toEqual([]);
+  });
+
+  it('stops on Ctrl-C (SIGINT) in the middle of the sweep with exit 130 and writes nothing', async () => {
+    let child: ChildProcess | undefined;
+    behaviour = (action, params) => {
+      if (action === 'ListUsers' && params.get('MaxItems') === '1')
+        return {
+          status: 200,
+          body: listUsersXml([{ name: 'alice', arn: 'arn:aws:iam::111122223333:user/alice' }]),
+        };
+      // The sweep's first read: Ctrl-C while it waits for the answer, which never comes.
+      child?.kill('SIGINT');
+      return 'hang';
+    };
+    const out = previousOutput();
+    const result = await plan(['--out', out], {}, (started) => {
+      child = started;
+    });
+    expect(result.code).toBe(130);
+    expect(result.stdout).toContain('keysweep plan: account 111122223333');
+    expect(result.stderr).toContain(`keysweep: SIGINT: stopped before writing anything; ${out} is as it was`);
+    expect(requests).toEqual(['ListUsers', 'GenerateCredentialReport']);
+    expect(readFileSync(path.join(out, 'report.json'), 'utf8')).toBe('from an earlier run');
+    expect(readFileSync(path.join(out, 'execution.json'), 'utf8')).toBe('{}');
+    // Not a terminal: no progress line.
+    expect(result.stdout).not.toContain('\r');
+    expect(result.stdout).not.toContain('\u001b[');
+  });
+});

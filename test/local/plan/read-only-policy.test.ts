@@ -1,0 +1,69 @@
+/**
+ * The policy `npm run plan -- --print-policy` prints: exactly the reads the functions make, each
+ * on the resource the deployed stack grants it on, and no write.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseConfig } from '../../../functions/shared/config';
+import { deploymentPolicies } from '../../../local/deployment-policies';
+import { isReadOnlyIamOperation } from '../../../local/plan/read-only-guard';
+import { PLAN_POLICY, planPolicyJson } from '../../../local/plan/read-only-policy';
+import { iamCommandsTheFunctionsImport } from './function-commands';
+
+jest.setTimeout(120_000);
+
+const asList = (value: unknown): string[] =>
+  Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
+
+/** `action → resource` pairs of a policy document's Allow statements. */
+function grants(statements: readonly unknown[]): Set<string> {
+  const pairs = new Set<string>();
+  for (const statement of statements as { Effect?: string; Action?: unknown; Resource?: unknown }[]) {
+    if (statement.Effect !== 'Allow') continue;
+    for (const action of asList(statement.Action))
+      for (const resource of asList(statement.Resource)) pairs.add(`${action} on ${resource}`);
+  }
+  return pairs;
+}
+
+describe('the read-only policy of npm run plan', () => {
+  const planGrants = grants(PLAN_POLICY.Statement);
+
+  it('allows exactly the reads among the IAM commands the functions import', () => {
+    const actions = PLAN_POLICY.Statement.flatMap((s) => [...s.Action]).sort();
+    const reads = iamCommandsTheFunctionsImport().filter(isReadOnlyIamOperation);
+    expect(reads.length).toBeGreaterThanOrEqual(7);
+    expect(actions).toEqual(reads.map((name) => `iam:${name}`).sort());
+    expect(PLAN_POLICY.Statement.every((s) => s.Effect === 'Allow')).toBe(true);
+  });
+
+  it('grants each of them on the resource the deployed stack grants it on (any account)', async () => {
+    // A configuration under which the stack grants every read: exemptGroups turns on ListGroupsForUser.
+    const config = parseConfig(
+      { adminEmails: ['a@example.com'], senderEmail: 's@example.com', exemptGroups: ['ci'] },
+      'test',
+    );
+    const policies = await deploymentPolicies(config);
+    const stack = new Set<string>();
+    for (const principal of Object.values(policies.principals))
+      for (const { policy } of principal.identityPolicies)
+        for (const pair of grants(policy.Statement))
+          if (pair.startsWith('iam:')) stack.add(pair.replace(/arn:aws:iam::\d{12}:/, 'arn:aws:iam::*:'));
+    expect([...planGrants].sort()).toEqual([...stack].filter((pair) => planGrants.has(pair)).sort());
+    // ...and the stack's other IAM grants are its writes, which the plan does without.
+    const rest = [...stack].filter((pair) => !planGrants.has(pair));
+    expect(rest.map((pair) => pair.split(' ')[0])).toEqual(['iam:UpdateAccessKey']);
+  });
+
+  it('is the policy the README shows', () => {
+    const readme = readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Try it on your own account'));
+    const block = /```json\n([\s\S]*?)\n```/.exec(section)?.[1] ?? '';
+    expect(JSON.parse(block)).toEqual(PLAN_POLICY);
+  });
+
+  it('prints as a policy document', () => {
+    expect(JSON.parse(planPolicyJson())).toEqual(PLAN_POLICY);
+    expect(PLAN_POLICY.Version).toBe('2012-10-17');
+  });
+});
