@@ -89,7 +89,15 @@ export interface Inactivity {
   restarted: string | null;
 }
 
-/** Whether `event` (a use, a re-activation) came after the run that saw the key inactive at `since`. */
+/**
+ * Whether `event` (a use, a re-activation) came after the run that saw the key inactive at `since`.
+ * AWS facts relied on: an Inactive key "cannot be used" (IAM API reference, UpdateAccessKey, Status),
+ * so a use after the sighting means the key was active again in between; and the last-use date IAM
+ * records is the first use of a 15-minute span (IAM User Guide, "Getting credential reports"), so it
+ * may be earlier than the real last use, never later: it cannot make a key look used since when it
+ * was not. How soon after a use IAM shows it is not documented; a use it has not shown yet is caught
+ * by DeactivateKey's re-check only if it shows by then.
+ */
 export function isAfterSighting(event: string | null, since: string): boolean {
   return event !== null && Date.parse(event) > Date.parse(since) + RUN_MAX_MS;
 }
