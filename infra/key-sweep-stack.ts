@@ -17,6 +17,7 @@ import { HubOrganizationAccess } from './hub-organization-access';
 import {
   ACCOUNT_WIDE_REASON,
   deactivateKeyActions,
+  deactivateKeyExemptionActions,
   findStaleKeysActions,
   LIST_USERS_ACTIONS,
 } from './sweep-iam-actions';
@@ -159,7 +160,8 @@ export class KeySweepStack extends Stack {
     const deactivateKey = new KeysweepFunction(this, 'DeactivateKey', {
       name: 'deactivate-key',
       ...org?.roleOf('deactivate-key'),
-      purpose: 're-reads one access key and deactivates (or deletes) it if it still breaks the policy',
+      purpose:
+        're-reads one access key and its user’s exemption, and deactivates (or deletes) the key if it still breaks the policy',
       version,
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['deactivate-key']),
       memorySize: 256,
@@ -167,6 +169,12 @@ export class KeySweepStack extends Stack {
       permissions: [
         {
           actions: deactivateKeyActions(config),
+          resources: [usersArn],
+          wildcardReason: USERS_REASON,
+        },
+        {
+          // The exemption, read again right before acting: a user may have become exempt since the plan.
+          actions: deactivateKeyExemptionActions(config),
           resources: [usersArn],
           wildcardReason: USERS_REASON,
         },

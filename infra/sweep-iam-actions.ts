@@ -37,7 +37,21 @@ export function deactivateKeyActions(config: Pick<KeysweepConfig, 'deleteAfterDa
   ];
 }
 
+/**
+ * deactivate-key: the user's exemption, read again right before acting (tags, and groups only when
+ * some group exempts), on user/*: a user may have become exempt since the plan was made.
+ */
+export function deactivateKeyExemptionActions(config: Pick<KeysweepConfig, 'exemptGroups'>): string[] {
+  return ['iam:ListUserTags', ...(config.exemptGroups.length > 0 ? ['iam:ListGroupsForUser'] : [])];
+}
+
 /** Everything a sweep does on the account's users (user/*): what the member role may do there. */
 export function userActions(config: Pick<KeysweepConfig, 'exemptGroups' | 'deleteAfterDays'>): string[] {
-  return [...new Set([...findStaleKeysActions(config), ...deactivateKeyActions(config)])];
+  return [
+    ...new Set([
+      ...findStaleKeysActions(config),
+      ...deactivateKeyActions(config),
+      ...deactivateKeyExemptionActions(config),
+    ]),
+  ];
 }

@@ -1,23 +1,64 @@
 /**
  * `npm start`: runs the real state machine locally against a simulated account (by default
- * the built-in demo account), prints a short summary and writes the run's files to out/.
+ * the built-in demo account), prints a short summary and writes the run's files to out/. With
+ * --state, the report bucket (key index, earlier reports) is kept in a folder from run to run.
  *
  *   npm start -- [--account FILE] [--config FILE] [--out DIR] [--mode report|enforce] [--input JSON]
+ *                [--state DIR] [--now ISO]
  *
  * Exit codes: 0 the execution succeeded; 3 it failed, or its deployment's permissions would not let
  * it start (see the summary); 2 bad input; 1 crash.
  */
 import { parseArgs } from 'node:util';
+import { layout, runPrefix } from '../functions/shared/report-layout';
 import { buildVersion } from '../infra/version';
 import { checkOutputFolder, exitWith, quietNodeVersionWarning, usageError, writeAndSummarize } from './cli';
 import { InputError, DEMO_ACCOUNT, DEMO_CONFIG, loadAccount, loadConfig } from './load-inputs';
 import { outputFiles } from './run-output';
-import { runWorkflow } from './run-workflow';
+import { bucketObjectsOf, LOCAL_BUCKET, runWorkflow } from './run-workflow';
+import { parseIsoDateTime } from './simulated-account';
+import { assertReplaceableState, readStateFolder, writeStateAtomically } from './state-folder';
+import { UnsafeOutputError } from './write-output';
 
 quietNodeVersionWarning();
 
 const USAGE =
-  'Usage: npm start -- [--account FILE] [--config FILE] [--out DIR] [--mode report|enforce] [--input JSON]';
+  'Usage: npm start -- [--account FILE] [--config FILE] [--out DIR] [--mode report|enforce] [--input JSON] [--state DIR] [--now ISO]';
+
+/**
+ * The execution's name: local-<now>, with a suffix when an earlier run in the --state bucket had it
+ * (AWS never reuses an execution name; a run's files, and its owner-notification record, are
+ * under it).
+ */
+function freshExecutionName(now: Date, objects: Readonly<Record<string, string>>): string {
+  const base = `local-${now.toISOString().replace(/[:.]/g, '-')}`;
+  const taken = (name: string) =>
+    Object.keys(objects).some((key) => key.startsWith(runPrefix(now.toISOString(), name)));
+  let name = base;
+  for (let n = 2; taken(name); n++) name = `${base}-${n}`;
+  return name;
+}
+
+/** What the --state folder brought into the report bucket. */
+function stateLine(stateDir: string, objects: Readonly<Record<string, string>>): string {
+  const keys = Object.keys(objects);
+  const runs = new Set(
+    keys.filter((k) => k.startsWith('runs/')).map((k) => k.split('/').slice(0, 3).join('/')),
+  );
+  const index = layout.keyIndex() in objects ? 'with the key index' : 'no key index (a first run)';
+  return `Report bucket from ${stateDir}: ${keys.length} objects of ${runs.size} earlier run${runs.size === 1 ? '' : 's'}, ${index}.`;
+}
+
+/** The --state folder's objects, or bad input when it is not one keysweep may replace. */
+function loadState(stateDir: string, outDir: string): Record<string, string> {
+  try {
+    assertReplaceableState(stateDir, outDir);
+    return readStateFolder(stateDir);
+  } catch (error) {
+    if (error instanceof UnsafeOutputError) throw new InputError(error.message);
+    throw error;
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   let args;
@@ -30,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
         out: { type: 'string', default: 'out' },
         mode: { type: 'string' },
         input: { type: 'string' },
+        state: { type: 'string' },
+        now: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -43,10 +86,20 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   checkOutputFolder(args.out);
+  const bucketObjects = args.state === undefined ? {} : loadState(args.state, args.out);
   const demo = args.account === undefined;
   const configFile = args.config ?? (demo ? DEMO_CONFIG : undefined);
   const config = loadConfig({ configFile, mode: args.mode });
-  const account = loadAccount(args.account ?? DEMO_ACCOUNT);
+  let account = loadAccount(args.account ?? DEMO_ACCOUNT);
+  if (args.now !== undefined) {
+    if (parseIsoDateTime(args.now) === undefined) {
+      throw new InputError(
+        `--now must be an ISO 8601 date-time with a time zone, e.g. "2026-11-29T08:00:00Z" (got "${args.now}")`,
+      );
+    }
+    // The run's clock; account-after.json carries it, so the next day is this one plus a day.
+    account = { ...account, now: args.now };
+  }
   let input: unknown = {};
   if (args.input !== undefined) {
     try {
@@ -60,8 +113,26 @@ async function main(argv: string[]): Promise<number> {
       `Using the built-in demo account${args.config === undefined ? ' and demo settings (local/demo-config.json)' : ''}.`,
     );
   }
-  const run = await runWorkflow({ account, config, input, version: buildVersion().version });
+  if (args.state !== undefined) console.log(stateLine(args.state, bucketObjects));
+  const now = new Date(account.now ?? Date.now());
+  const run = await runWorkflow({
+    account,
+    config,
+    input,
+    version: buildVersion().version,
+    bucketObjects,
+    now,
+    executionName: freshExecutionName(now, bucketObjects),
+  });
   writeAndSummarize(args.out, run, outputFiles(run));
+  if (args.state !== undefined) {
+    writeStateAtomically(args.state, bucketObjectsOf(run), {
+      bucket: LOCAL_BUCKET,
+      savedAt: run.now.toISOString(),
+      executionName: run.executionName,
+    });
+    console.log(`  state: ${args.state}/ (the report bucket, for the next --state run)`);
+  }
   return run.status === 'SUCCEEDED' ? 0 : 3;
 }
 

@@ -22,6 +22,7 @@ export function summaryLines(run: WorkflowRun, outDir: string, written: readonly
   } else {
     const { byAction, byResult } = report.counts;
     const dry = report.mode === 'report' || report.limitExceeded;
+    if (report.deletionPaused !== null) out.push(`  deletion paused: ${report.deletionPaused}`);
     out.push(
       `  mode ${report.mode}; ${report.discovery.source === 'full-scan' ? 'full scan' : 'credential-report candidates'}: ` +
         `${report.usersRead} of ${report.discovery.usersInAccount} users read, ${report.entries.length} keys examined`,
@@ -46,7 +47,14 @@ export function summaryLines(run: WorkflowRun, outDir: string, written: readonly
       ],
       ['Failed', (e) => e.result === 'failed', (e) => e.error ?? ''],
       ['Skipped on re-check', (e) => e.result === 'skipped' && !report.limitExceeded, (e) => e.detail ?? ''],
-      ['Warned', (e) => e.action === 'warn', (e) => `deactivation on ${e.deactivationDate ?? '?'}`],
+      [
+        'Warned',
+        (e) => e.action === 'warn',
+        (e) =>
+          e.rule === 'delete'
+            ? `deletion on ${e.deletionDate ?? '?'}`
+            : `deactivation on ${e.deactivationDate ?? '?'}`,
+      ],
       ['Exempt', (e) => e.action === 'exempt', (e) => e.exemption?.description ?? ''],
     ];
     for (const [title, match, describe] of groups) {

@@ -1,6 +1,8 @@
 /**
  * One planned change to one key. Re-reads the key first (IAM is eventually consistent and
- * people act between find and act), then changes it only if it still breaks the policy.
+ * people act between find and act), then changes it only if it still breaks the policy: a key to
+ * delete must still be inactive and unused since keysweep first saw it inactive, and a user who has
+ * become exempt since the plan (tags, and groups when exemptGroups is set, read again) is skipped.
  * Safe to repeat: a second call finds the key already inactive, or gone. When Step Functions
  * retries the step (retryCount > 0: an earlier attempt timed out or failed, maybe after its
  * IAM write went through), a key found already changed is recorded as done by that attempt.
@@ -8,10 +10,18 @@
 import { DeleteAccessKeyCommand, UpdateAccessKeyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import { plannedActionSchema, type KeyResult, type PlannedAction } from '../shared/batch-files';
-import type { KeysweepConfig } from '../shared/config';
+import { policyOf, type KeysweepConfig } from '../shared/config';
 import { ageInDays } from '../shared/days';
-import { getLastUsedDate, isNoSuchEntity, listAccessKeys, type AccessKeyInfo } from '../shared/iam-users';
+import {
+  getLastUsedDate,
+  isNoSuchEntity,
+  listAccessKeys,
+  listGroupNames,
+  listUserTags,
+  type AccessKeyInfo,
+} from '../shared/iam-users';
 import { isThrottling, withRetry, type RetryOptions } from '../shared/retry';
+import { exemptionOf, isAfterSighting } from '../shared/policy';
 import { parseEvent, runClock, runSchema } from '../shared/run';
 
 export const deactivateKeyEventSchema = z.object({
@@ -46,11 +56,7 @@ async function whyNotAnyMore(
   deps: DeactivateKeyDeps,
 ): Promise<string | null> {
   const age = ageInDays(current.createDate, now);
-  if (key.action === 'delete') {
-    if (current.status !== 'Inactive') return 'active again since it was planned; not deleted';
-    if (deps.config.deleteAfterDays === null) return 'deletion is turned off (deleteAfterDays)';
-    return age >= deps.config.deleteAfterDays ? null : `${age} days old, under the delete limit`;
-  }
+  if (key.action === 'delete') return whyNotDelete(key, current, now, deps);
   if (current.status !== 'Active') return 'already inactive';
   if (age >= deps.config.deactivateAfterDays) return null;
   if (key.rule === 'unused' && deps.config.unusedAfterDays !== null) {
@@ -62,6 +68,47 @@ async function whyNotAnyMore(
       : `used since it was planned (${lastUsed.slice(0, 10)})`;
   }
   return `${age} days old, under the limit of ${deps.config.deactivateAfterDays}`;
+}
+
+/**
+ * Why a planned deletion no longer applies: the key must still be Inactive, seen so for
+ * deleteAfterDays by the plan's count, and unused since (GetAccessKeyLastUsed: an inactive key
+ * cannot sign requests, so a later use means it was active again in between).
+ */
+async function whyNotDelete(
+  key: PlannedAction,
+  current: AccessKeyInfo,
+  now: Date,
+  deps: DeactivateKeyDeps,
+): Promise<string | null> {
+  if (current.status !== 'Inactive') return 'active again since it was planned; not deleted';
+  const limit = deps.config.deleteAfterDays;
+  if (limit === null) return 'deletion is turned off (deleteAfterDays)';
+  if (key.inactiveSince === undefined)
+    return 'planned without the day it was first seen inactive; not deleted';
+  const days = ageInDays(key.inactiveSince, now);
+  if (days < limit) return `seen inactive for ${days} days, under the delete limit of ${limit}; not deleted`;
+  const lastUsed = await getLastUsedDate(deps.iam, current.accessKeyId, deps.retry);
+  if (isAfterSighting(lastUsed, key.inactiveSince)) {
+    return `used ${lastUsed?.slice(0, 10) ?? ''}, after it was seen inactive on ${key.inactiveSince.slice(0, 10)}: re-activated since; not deleted`;
+  }
+  return null;
+}
+
+/**
+ * Whether the user has become exempt since the plan was made (a tag added, or a group joined,
+ * between find and act): the exemption read again right before acting, or null.
+ */
+async function exemptNow(key: PlannedAction, now: Date, deps: DeactivateKeyDeps): Promise<string | null> {
+  const policy = policyOf(deps.config);
+  const tags = await listUserTags(deps.iam, key.userName, deps.retry);
+  const groups =
+    policy.exemptGroups.length > 0 ? await listGroupNames(deps.iam, key.userName, deps.retry) : [];
+  const { exemption } = exemptionOf({ userName: key.userName, tags, groups }, policy, now);
+  if (exemption === null) return null;
+  const until = exemption.until === null ? '' : ` through ${exemption.until}`;
+  const not = key.action === 'delete' ? 'not deleted' : 'not deactivated';
+  return `exempt since it was planned${until} (${exemption.description}); ${not}`;
 }
 
 /** Makes the change; the detail of the result. */
@@ -111,6 +158,8 @@ export async function deactivateKey(event: unknown, deps: DeactivateKeyDeps): Pr
         if (deleted || deactivated) return doneByAnEarlierAttempt(key, retryCount);
       }
       if (current === undefined) return { result: 'skipped', detail: 'key no longer exists' };
+      const exempt = await exemptNow(key, runClock(run), deps);
+      if (exempt !== null) return { result: 'skipped', detail: exempt };
       const reason = await whyNotAnyMore(key, current, runClock(run), deps);
       if (reason !== null) return { result: 'skipped', detail: reason };
       return { result: 'done', detail: await act(key, deps) };

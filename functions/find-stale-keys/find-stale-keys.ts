@@ -17,7 +17,7 @@ import {
 } from '../shared/batch-files';
 import { policyOf, type KeysweepConfig } from '../shared/config';
 import { mapWithConcurrency } from '../shared/concurrency';
-import { decideKey, exemptionOf, isChange, lastUseMatters } from '../shared/policy';
+import { decideKey, exemptionOf, inactivityOf, isChange, lastUseMatters } from '../shared/policy';
 import { layout } from '../shared/report-layout';
 import type { RetryOptions } from '../shared/retry';
 import { parseEvent, runClock, runSchema } from '../shared/run';
@@ -68,17 +68,36 @@ export async function findStaleKeys(event: unknown, deps: FindStaleKeysDeps): Pr
       invalidExemptions.push({ userName: snapshot.user.userName, value: exemption.invalidTagValue });
     }
     const ownerEmail = ownerEmailOf(snapshot.user.tags, deps.config.ownerEmailTag);
+    const sightings = usersFile.users[i]?.inactiveKeys ?? [];
     for (const key of snapshot.keys) {
-      const decision = decideKey(key, exemption, policy, now);
-      keys.push({ userName: snapshot.user.userName, ...key, ...decision, ownerEmail });
+      const sighting = sightings.find((s) => s.accessKeyId === key.accessKeyId) ?? null;
+      const inactivity = inactivityOf(key, sighting, now);
+      const decision = decideKey(key, exemption, policy, now, {
+        inactivity,
+        deletionPaused: run.deletionPaused,
+      });
+      keys.push({
+        userName: snapshot.user.userName,
+        ...key,
+        ...decision,
+        inactiveSince: inactivity?.since ?? null,
+        deactivatedByKeysweep: inactivity?.byKeysweep ?? false,
+        ownerEmail,
+      });
     }
   });
 
-  const planned: PlannedAction[] = keys.flatMap((k) =>
-    isChange(k.action) && k.rule !== 'none'
-      ? [{ userName: k.userName, accessKeyId: k.accessKeyId, action: k.action, rule: k.rule }]
-      : [],
-  );
+  const planned: PlannedAction[] = keys.flatMap((k) => {
+    if (!isChange(k.action) || k.rule === 'none') return [];
+    const action: PlannedAction = {
+      userName: k.userName,
+      accessKeyId: k.accessKeyId,
+      action: k.action,
+      rule: k.rule,
+    };
+    if (k.action === 'delete' && k.inactiveSince) action.inactiveSince = k.inactiveSince;
+    return [action];
+  });
   const decisions: DecisionsFile = {
     batchIndex: batch.index,
     keys,

@@ -1,10 +1,15 @@
 /**
- * Which users could have a key that needs action today, by the credential report. Pure.
- * The report only narrows the search: a user is read if any of its key slots might be old enough
- * to warn, deactivate or delete, or is a key the key index cannot account for (created since the
- * last run, or re-activated: last_rotated moves on activation, so an old key can look young).
- * The report cannot vouch for a user it has no readable row of (created since the report, or its
- * row was unreadable): every such user that ListUsers names is read.
+ * Which users could have a key that needs action today, by the credential report and the key
+ * index. Pure. The report only narrows the search: a user is read if any of its Active key slots
+ * might be old or unused enough to warn or deactivate, or is a key the key index cannot account for
+ * (created since the last run, or re-activated: last_rotated moves on activation, so an old key can
+ * look young). Inactive keys are judged by the key index alone, never by the report: deletion counts
+ * the days keysweep has seen a key inactive, which only the index knows, and AWS documents
+ * last_rotated as N/A for a user without an active key (IAM User Guide, "Getting credential
+ * reports"), so the report may say nothing of an inactive key. A user whose indexed inactive key is
+ * within the warning window of its deletion is read. The report cannot vouch for a user it has no
+ * readable row of (created since the report, or its row was unreadable): every such user that
+ * ListUsers names is read.
  */
 import type { Policy } from '../shared/config';
 import { ageInDays } from '../shared/days';
@@ -40,18 +45,27 @@ function whyRead(
     if (slot.lastRotated === null) continue;
     const createDate = creationOf.get(second(slot.lastRotated));
     if (createDate === undefined) return 'unknown-key';
+    // An inactive slot says nothing here: the delete rule counts from the index (below).
+    if (!slot.active) continue;
     // Ages count from creation: a re-activated old key is still old.
-    const age = ageInDays(createDate, now);
-    if (slot.active) {
-      if (age >= warnFrom(policy.deactivateAfterDays)) return 'may-need-action';
-      const unused = ageInDays(slot.lastUsedDate ?? createDate, now);
-      if (policy.unusedAfterDays !== null && unused >= warnFrom(policy.unusedAfterDays))
-        return 'may-need-action';
-    } else if (policy.deleteAfterDays !== null && age >= policy.deleteAfterDays) {
+    if (ageInDays(createDate, now) >= warnFrom(policy.deactivateAfterDays)) return 'may-need-action';
+    const unused = ageInDays(slot.lastUsedDate ?? createDate, now);
+    if (policy.unusedAfterDays !== null && unused >= warnFrom(policy.unusedAfterDays))
       return 'may-need-action';
-    }
   }
-  return null;
+  return deletionComing(index.users[row.userName]?.keys ?? [], policy, now) ? 'may-need-action' : null;
+}
+
+/** Whether an inactive key of the user, by the index, is within the warning window of its deletion (or past it). */
+function deletionComing(keys: KeyIndex['users'][string]['keys'], policy: Policy, now: Date): boolean {
+  const limit = policy.deleteAfterDays;
+  if (limit === null) return false;
+  return keys.some(
+    (key) =>
+      key.status === 'Inactive' &&
+      key.inactiveSince !== undefined &&
+      ageInDays(key.inactiveSince, now) >= limit - policy.warnBeforeDays,
+  );
 }
 
 /**

@@ -7,8 +7,9 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ReportKeySlot } from './credential-report-csv';
+import type { IndexedInactiveKey } from '../shared/batch-files';
 import { policyOf, WEEKDAYS, type KeysweepConfig } from '../shared/config';
-import { readKeyIndex } from '../shared/key-index';
+import { inactiveSightingsOf, readKeyIndex, type KeyIndex } from '../shared/key-index';
 import type { RetryOptions } from '../shared/retry';
 import { listAllUserNames } from './all-users';
 import { selectCandidates, type Candidates } from './candidates';
@@ -18,6 +19,8 @@ export interface DiscoveredUser {
   userName: string;
   /** the user's key slots in the credential report, when it had the user */
   reportKeys?: ReportKeySlot[];
+  /** the user's inactive keys in the key index, when it has any */
+  inactiveKeys?: IndexedInactiveKey[];
 }
 
 export interface Discovery {
@@ -26,6 +29,8 @@ export interface Discovery {
   usersInAccount: number;
   users: DiscoveredUser[];
   credentialReportGeneratedAt: string | null;
+  /** why this run deletes nothing although deleteAfterDays is set, or null */
+  deletionPaused: string | null;
 }
 
 export interface DiscoverDeps {
@@ -60,16 +65,33 @@ function candidatesReason(report: CredentialReport, reasons: Candidates['reasons
   );
 }
 
+/**
+ * Deletion counts the days keysweep has seen a key inactive, which only the key index knows:
+ * without a readable one, nothing is deleted (and the keys count as first seen inactive today).
+ */
+export function deletionPausedBy(index: KeyIndex | string, config: KeysweepConfig): string | null {
+  if (config.deleteAfterDays === null || typeof index !== 'string') return null;
+  return (
+    `${index}, so it cannot tell how long inactive keys have been inactive: nothing is deleted ` +
+    'this run, and every inactive key counts as first seen inactive today'
+  );
+}
+
 export async function discoverUsers(deps: DiscoverDeps): Promise<Discovery> {
   const fetched = await fetchCredentialReport(deps.iam, { ...deps.report, retry: deps.retry });
   const report = 'report' in fetched ? fetched.report : null;
   const slotsByUser = new Map((report?.rows ?? []).map((row) => [row.userName, row.keys]));
-  const withHints = (userName: string): DiscoveredUser => {
-    const reportKeys = slotsByUser.get(userName);
-    return reportKeys ? { userName, reportKeys } : { userName };
-  };
-
   const index = await readKeyIndex(deps.s3, deps.bucket);
+  const withHints = (userName: string): DiscoveredUser => {
+    const user: DiscoveredUser = { userName };
+    const reportKeys = slotsByUser.get(userName);
+    if (reportKeys) user.reportKeys = reportKeys;
+    const inactiveKeys = typeof index === 'string' ? [] : inactiveSightingsOf(index, userName);
+    if (inactiveKeys.length > 0) user.inactiveKeys = inactiveKeys;
+    return user;
+  };
+  const deletionPaused = deletionPausedBy(index, deps.config);
+
   // Every user, whichever the path: the report cannot vouch for a user it has no readable row of.
   // At most 5 ListUsers calls for IAM's 5,000 users (MaxItems 1,000; IAM may return fewer).
   const userNames = await listAllUserNames(deps.iam, deps.retry);
@@ -84,6 +106,7 @@ export async function discoverUsers(deps: DiscoverDeps): Promise<Discovery> {
       usersInAccount: userNames.length,
       users: userNames.map(withHints),
       credentialReportGeneratedAt: report?.generatedAt ?? null,
+      deletionPaused,
     };
   }
   const candidates = selectCandidates(report.rows, userNames, index, policyOf(deps.config), deps.now);
@@ -93,5 +116,6 @@ export async function discoverUsers(deps: DiscoverDeps): Promise<Discovery> {
     usersInAccount: userNames.length,
     users: candidates.userNames.map(withHints),
     credentialReportGeneratedAt: report.generatedAt,
+    deletionPaused,
   };
 }

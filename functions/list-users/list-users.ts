@@ -88,6 +88,7 @@ export async function listUsers(event: unknown, deps: ListUsersDeps): Promise<Li
       credentialReportGeneratedAt: discovery.credentialReportGeneratedAt,
     },
     version: deps.version,
+    deletionPaused: discovery.deletionPaused,
   };
   return { run, batches };
 }

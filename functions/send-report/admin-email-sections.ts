@@ -61,6 +61,8 @@ const f = {
   action: (e: ReportEntry): Field => ['Planned action', e.action],
   deactivation: (e: ReportEntry): Field => ['Deactivation on', e.deactivationDate ?? '?'],
   deletion: (e: ReportEntry): Field => ['Deletion on', e.deletionDate ?? '?'],
+  // deletion counts the days keysweep has seen a key inactive, not its age
+  inactiveSince: (e: ReportEntry): Field => ['Seen inactive since', e.inactiveSince?.slice(0, 10) ?? '?'],
   exemption: (e: ReportEntry): Field => ['Exemption', e.exemption?.description ?? ''],
   until: (e: ReportEntry): Field => ['Until', e.exemption?.until ?? 'no end date'],
 };
@@ -146,7 +148,7 @@ export function keySections(report: Report): ListSection[] {
     keySection(
       'Warned: deletion coming',
       warned.filter((e) => e.rule === 'delete'),
-      [f.deletion, f.age, f.lastUsed],
+      [f.deletion, f.inactiveSince, f.lastUsed],
     ),
     keySection(
       'Exempt',

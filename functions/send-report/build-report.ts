@@ -155,6 +155,7 @@ export function buildReport(inputs: ReportInputs): Report {
       ...resultOf(key.action, inputs.results.get(resultKey(key.userName, key.accessKeyId)), inputs),
       deactivationDate: key.deactivationDate,
       deletionDate: key.deletionDate ?? null,
+      inactiveSince: key.inactiveSince ?? null,
       exemption: key.exemption,
       ownerEmail: key.ownerEmail,
     }));
@@ -194,7 +195,7 @@ export function buildReport(inputs: ReportInputs): Report {
     usersGone: inputs.decisions.flatMap((file) => file.usersGone).sort(),
     invalidExemptions: inputs.decisions.flatMap((file) => file.invalidExemptions),
     ownerNotifications: disabledNotifications(),
-    deletionPaused: null,
+    deletionPaused: run.deletionPaused,
     sweepError: inputs.sweepError === null ? null : describeError(inputs.sweepError),
     entries,
   };

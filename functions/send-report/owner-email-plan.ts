@@ -97,7 +97,7 @@ function notifiedFact(entry: ReportEntry, policy: OwnerPolicy, said: Set<string>
   const deleteRule =
     policy.deleteAfterDays === null
       ? ''
-      : `the policy deletes inactive keys after ${policy.deleteAfterDays} days`;
+      : `the policy deletes a key once keysweep has seen it inactive for ${policy.deleteAfterDays} days`;
   const date = (d: string | null) => d ?? 'a day soon';
   if (entry.action === 'delete') {
     return `${key}, ${created}${lastUse(entry)}, was deleted today: it was inactive${deleteRule ? once('delete', `, and ${deleteRule}`) : ''}. This cannot be undone.`;

@@ -97,7 +97,12 @@ function policyRows(report: Report): [string, string][] {
     ['deactivateAfterDays', String(p.deactivateAfterDays)],
     ['warnBeforeDays', String(p.warnBeforeDays)],
     ['unusedAfterDays', p.unusedAfterDays === null ? 'off' : String(p.unusedAfterDays)],
-    ['deleteAfterDays', p.deleteAfterDays === null ? 'off' : String(p.deleteAfterDays)],
+    [
+      'deleteAfterDays',
+      p.deleteAfterDays === null
+        ? 'off'
+        : `${p.deleteAfterDays} (days keysweep has seen a key inactive, unused since)`,
+    ],
     ['exemptTag', p.exemptTag],
     ['exemptGroups', p.exemptGroups.length === 0 ? 'none' : clip(p.exemptGroups.join(', '), MAX_TEXT_CHARS)],
     ['maxActionsPerRun', String(p.maxActionsPerRun)],

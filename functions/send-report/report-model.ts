@@ -31,6 +31,8 @@ export interface ReportEntry {
   deactivationDate: string | null;
   /** for a warning before a deletion (rule 'delete'): the day the key will be deleted */
   deletionDate: string | null;
+  /** for an Inactive key: since when keysweep counts it inactive (the delete rule counts from there) */
+  inactiveSince: string | null;
   exemption: KeyRecord['exemption'];
   ownerEmail: string | null;
 }

@@ -12,7 +12,7 @@ import {
   type KeyResult,
 } from '../shared/batch-files';
 import { mapWithConcurrency } from '../shared/concurrency';
-import { readKeyIndex, updateKeyIndex } from '../shared/key-index';
+import { readKeyIndex, updateKeyIndex, type IndexUpdate } from '../shared/key-index';
 import { redactAccessKeyIds } from '../shared/masking';
 import { layout } from '../shared/report-layout';
 import { parseEvent, runSchema } from '../shared/run';
@@ -57,7 +57,7 @@ async function saveKeyIndex(
   deps: SendReportDeps,
   decisions: readonly DecisionsFile[],
   results: ReadonlyMap<string, KeyResult>,
-  completeScan: boolean,
+  update: Omit<IndexUpdate, 'updatedAt'>,
 ): Promise<void> {
   const previous = await readKeyIndex(deps.s3, deps.bucket);
   const index = updateKeyIndex(
@@ -65,8 +65,10 @@ async function saveKeyIndex(
     decisions,
     results,
     resultKey,
-    deps.clock(),
-    completeScan,
+    {
+      ...update,
+      updatedAt: deps.clock(),
+    },
   );
   await putJson(deps.s3, deps.bucket, layout.keyIndex(), index);
 }
@@ -109,12 +111,10 @@ export async function sendReport(
   // The audit record first, so nothing that follows (owner emails, the admin email) can lose it.
   const reportKey = layout.report(run.prefix);
   await putJson(deps.s3, deps.bucket, reportKey, report);
-  await saveKeyIndex(
-    deps,
-    decisions,
-    results,
-    run.discovery.source === 'full-scan' && sweepError === undefined,
-  );
+  await saveKeyIndex(deps, decisions, results, {
+    runStartedAt: run.startedAt,
+    completeScan: run.discovery.source === 'full-scan' && sweepError === undefined,
+  });
   report.ownerNotifications = await notifyOwners(report, run.prefix, { ...deps, remainingMs });
   const email = renderAdminEmail(report, `s3://${deps.bucket}/${reportKey}`);
   await putJson(deps.s3, deps.bucket, reportKey, report);

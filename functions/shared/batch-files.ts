@@ -22,12 +22,23 @@ export const reportKeySlotSchema = z.object({
   lastUsedDate: z.string().nullable(),
 });
 
+/** An inactive key of the user as the key index remembers it (key-index.ts): since when keysweep has seen it inactive. */
+export const inactiveSightingSchema = z.object({
+  accessKeyId: z.string(),
+  /** null: the index did not record it (written before keysweep counted): first seen now */
+  inactiveSince: z.string().nullable(),
+  deactivatedByKeysweep: z.boolean(),
+});
+export type IndexedInactiveKey = z.infer<typeof inactiveSightingSchema>;
+
 export const usersFileSchema = z.object({
   users: z.array(
     z.object({
       userName: z.string().min(1),
       /** the user's key slots in the credential report: hints of last use, never decisions */
       reportKeys: z.array(reportKeySlotSchema).optional(),
+      /** the user's inactive keys in the key index (absent: none, or no index) */
+      inactiveKeys: z.array(inactiveSightingSchema).optional(),
     }),
   ),
 });
@@ -61,6 +72,13 @@ export const keyRecordSchema = z.object({
    * Optional so that decisions written before it existed still parse; absent means null.
    */
   deletionDate: z.string().nullable().optional(),
+  /**
+   * for an Inactive key: since when keysweep counts it inactive (the first run that saw it so, or
+   * this one); what the key index keeps. Optional like deletionDate; absent means null.
+   */
+  inactiveSince: z.string().nullable().optional(),
+  /** keysweep deactivated this key, in an earlier run (what the key index says); absent means false */
+  deactivatedByKeysweep: z.boolean().optional(),
   exemption: exemptionSchema.nullable(),
   ownerEmail: z.string().nullable(),
 });
@@ -83,6 +101,11 @@ export const plannedActionSchema = z.object({
   accessKeyId: z.string().min(1),
   action: change,
   rule: z.enum(['age', 'unused', 'delete']),
+  /**
+   * for a deletion: since when keysweep has seen the key inactive, so that the re-check can tell
+   * whether it was used since; a deletion planned without it is not done
+   */
+  inactiveSince: z.string().optional(),
 });
 export type PlannedAction = z.infer<typeof plannedActionSchema>;
 

@@ -196,6 +196,7 @@ export const configSchema = z
     deactivateAfterDays: days(1).default(90),
     warnBeforeDays: days(0).default(14),
     unusedAfterDays: days(1).nullable().default(null),
+    // Days keysweep has seen a key inactive, not its age: no longer tied to deactivateAfterDays.
     deleteAfterDays: days(1).nullable().default(null),
     exemptTag: z
       .string({ error: 'must be a string' })
@@ -269,18 +270,6 @@ export const configSchema = z
         path: ['warnBeforeDays'],
         input: c.warnBeforeDays,
         message: `must be less than deactivateAfterDays (${c.deactivateAfterDays})`,
-      });
-    }
-    if (
-      c.deleteAfterDays !== null &&
-      valid(c.deleteAfterDays) &&
-      c.deleteAfterDays <= c.deactivateAfterDays
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['deleteAfterDays'],
-        input: c.deleteAfterDays,
-        message: `must be greater than deactivateAfterDays (${c.deactivateAfterDays})`,
       });
     }
   });

@@ -1,12 +1,13 @@
 /**
  * What keysweep knew of every user's keys after its last run (state/key-index.json): creation
- * dates, and which keys keysweep itself deactivated. With it the credential report can be trusted
- * to narrow the search: a report slot whose last_rotated matches no known creation date is a new
- * or re-activated key, and its user is read.
+ * dates, which keys keysweep itself deactivated, and since when keysweep has seen each inactive key
+ * inactive (the delete rule counts from there). With it the credential report can be trusted to
+ * narrow the search: a report slot whose last_rotated matches no known creation date is a new or
+ * re-activated key, and its user is read.
  */
 import { z } from 'zod';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { DecisionsFile, KeyResult } from './batch-files';
+import type { DecisionsFile, IndexedInactiveKey, KeyResult } from './batch-files';
 import { layout } from './report-layout';
 import { getJsonIfExists } from './s3-json';
 
@@ -24,6 +25,12 @@ export const keyIndexSchema = z.object({
           lastRotated: z.string().optional(),
           /** keysweep deactivated this key (in this run or an earlier one) */
           deactivatedByKeysweep: z.literal(true).optional(),
+          /**
+           * Inactive keys: the start of the run that first saw the key inactive, or that deactivated
+           * it. An index written before keysweep recorded it has none: such a key counts as first
+           * seen inactive by the next run that reads it, never as old.
+           */
+          inactiveSince: z.string().optional(),
         }),
       ),
     }),
@@ -34,18 +41,38 @@ export const keyIndexSchema = z.object({
 export type KeyIndex = z.infer<typeof keyIndexSchema>;
 type IndexedKey = KeyIndex['users'][string]['keys'][number];
 
+/** The user's inactive keys as the index remembers them: what find-stale-keys counts deletion from. */
+export function inactiveSightingsOf(index: KeyIndex, userName: string): IndexedInactiveKey[] {
+  return (index.users[userName]?.keys ?? [])
+    .filter((key) => key.status === 'Inactive')
+    .map((key) => ({
+      accessKeyId: key.accessKeyId,
+      inactiveSince: key.inactiveSince ?? null,
+      deactivatedByKeysweep: key.deactivatedByKeysweep === true,
+    }));
+}
+
+export interface IndexUpdate {
+  /** when the index is written */
+  updatedAt: Date;
+  /** the run's start: a key deactivated this run has been inactive since then */
+  runStartedAt: string;
+  /** a complete full scan: users that were not read no longer exist */
+  completeScan?: boolean;
+}
+
 /**
  * The index after a run: every user read this run replaces its entry (a key keysweep deactivated
- * keeps that mark for as long as it exists); users found gone leave. After a complete full scan,
- * users that were not read no longer exist and leave too.
+ * keeps that mark for as long as it exists; an inactive key keeps the inactiveSince its decision
+ * counted from, and a key deactivated this run is inactive since the run's start); users found
+ * gone leave. After a complete full scan, users that were not read no longer exist and leave too.
  */
 export function updateKeyIndex(
   previous: KeyIndex | null,
   decisions: readonly DecisionsFile[],
   results: ReadonlyMap<string, KeyResult>,
   resultKey: (userName: string, accessKeyId: string) => string,
-  now: Date,
-  completeScan = false,
+  { updatedAt, runStartedAt, completeScan = false }: IndexUpdate,
 ): KeyIndex {
   const markedBefore = new Set(
     Object.values(previous?.users ?? {}).flatMap((u) =>
@@ -72,6 +99,8 @@ export function updateKeyIndex(
       };
       if (key.lastRotated) entry.lastRotated = key.lastRotated;
       if (deactivatedNow || markedBefore.has(key.accessKeyId)) entry.deactivatedByKeysweep = true;
+      if (deactivatedNow) entry.inactiveSince = runStartedAt;
+      else if (key.status === 'Inactive') entry.inactiveSince = key.inactiveSince ?? runStartedAt;
       users[key.userName]?.keys.push(entry);
     }
   }
@@ -79,7 +108,7 @@ export function updateKeyIndex(
     .filter(([, u]) => u.keys.some((k) => k.deactivatedByKeysweep))
     .map(([name]) => name)
     .sort();
-  return { updatedAt: now.toISOString(), users, deactivatedByKeysweep };
+  return { updatedAt: updatedAt.toISOString(), users, deactivatedByKeysweep };
 }
 
 /** The index in the report bucket, or why there is none to use (absent, not JSON, wrong shape). */

@@ -47,7 +47,8 @@ export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<KeysweepFunctionName, num
   'list-users': 600,
   'find-stale-keys': 300,
   'check-action-limit': 30,
-  'deactivate-key': 30,
+  // 30 s held three IAM calls; re-reading the exemption (ListUserTags, ListGroupsForUser) makes five.
+  'deactivate-key': 40,
   'send-report': 900,
 };
 
@@ -113,7 +114,7 @@ export const IAM_ATTEMPT_MS = sdkCallWorstMs(SDK_CLIENTS.iam);
 export const RETRY_RESERVE_MS = {
   'list-users': 460_000,
   'find-stale-keys': 250_000,
-  'deactivate-key': 15_000,
+  'deactivate-key': 20_000,
 } as const satisfies Partial<Record<KeysweepFunctionName, number>>;
 
 export type RetryingFunctionName = keyof typeof RETRY_RESERVE_MS;

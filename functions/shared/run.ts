@@ -22,6 +22,11 @@ export const runSchema = z.object({
     credentialReportGeneratedAt: z.string().nullable(),
   }),
   version: z.string(),
+  /**
+   * why this run deletes nothing although deleteAfterDays is set (the key index is missing or
+   * unreadable: keysweep cannot tell how long a key has been inactive), or null
+   */
+  deletionPaused: z.string().nullable().default(null),
 });
 export type Run = z.infer<typeof runSchema>;
 

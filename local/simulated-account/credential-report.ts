@@ -70,7 +70,10 @@ export class SimulatedCredentialReport {
     /** how old the report is when the simulation starts, hours */
     ageHours: number,
     /** credentialReportPolls: INPROGRESS answers before a new report is COMPLETE (default 1) */
-    private readonly faults: Pick<Faults, 'credentialReportPolls' | 'malformedCredentialReportRows'> = {},
+    private readonly faults: Pick<
+      Faults,
+      'credentialReportPolls' | 'malformedCredentialReportRows' | 'credentialReportInactiveLastRotated'
+    > = {},
   ) {
     this.report = this.build(nowMs - ageHours * 3600 * 1000);
   }
@@ -145,8 +148,9 @@ export class SimulatedCredentialReport {
 
   /**
    * The credential report as AWS would have generated it at `generatedMs`, from the current state:
-   * users and keys created later are missing; a key re-activated later was inactive then and its
-   * last_rotated was its createDate; a key last used later shows N/A (its earlier use is unknown).
+   * users and keys created later are missing; a key re-activated later was inactive then (its
+   * last_rotated N/A, or its createDate when shown); a key last used later shows N/A (its earlier use
+   * is unknown).
    */
   private build(generatedMs: number): Report {
     let rootCreateMs = ROOT_CREATE_MS;
@@ -178,11 +182,15 @@ export class SimulatedCredentialReport {
         const reactivatedLater = key.activatedMs !== undefined && key.activatedMs > generatedMs;
         const active = key.status === 'Active' && !reactivatedLater;
         const rotatedMs = key.activatedMs !== undefined && !reactivatedLater ? key.activatedMs : key.createMs;
+        const rotated =
+          active || this.faults.credentialReportInactiveLastRotated === 'shown'
+            ? reportDate(rotatedMs)
+            : 'N/A';
         const used =
           key.lastUsedMs !== undefined && key.lastUsedMs <= generatedMs ? key.lastUsedMs : undefined;
         return [
           String(active),
-          reportDate(rotatedMs),
+          rotated,
           used === undefined ? 'N/A' : reportDate(used),
           used === undefined ? 'N/A' : SIMULATED_LAST_USED_REGION,
           used === undefined ? 'N/A' : SIMULATED_LAST_USED_SERVICE,

@@ -36,6 +36,12 @@ export interface Faults {
   /** Users whose row of the credential report is written malformed, and how. */
   malformedCredentialReportRows?: Readonly<Record<string, MalformedReportRow>>;
   /**
+   * What the credential report writes as an Inactive key's access_key_N_last_rotated: 'N/A' (the
+   * default, the strict reading of AWS's "N/A if the user does not have an active access key") or
+   * 'shown' (its date, the other reading, and what moto writes). See credential-report.ts.
+   */
+  credentialReportInactiveLastRotated?: 'N/A' | 'shown';
+  /**
    * Every call of this credential report operation fails with this error: GenerateCredentialReport
    * documents LimitExceeded (409) and ServiceFailure (500); any IAM call may be throttled.
    */

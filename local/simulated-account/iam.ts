@@ -122,8 +122,8 @@ export class SimulatedIam {
       const { source } = state;
       const user: AccountUser = { userName: state.userName };
       if (source.createDate !== undefined) user.createDate = source.createDate;
-      if (source.tags !== undefined) user.tags = { ...state.tags };
-      if (source.groups !== undefined) user.groups = [...state.groups];
+      if (source.tags !== undefined || Object.keys(state.tags).length > 0) user.tags = { ...state.tags };
+      if (source.groups !== undefined || state.groups.length > 0) user.groups = [...state.groups];
       if (source.accessKeys !== undefined || state.keys.length > 0) {
         user.accessKeys = state.keys.map((k) => {
           const key: AccountKey = { accessKeyId: k.accessKeyId, status: k.status, createDate: k.createDate };
@@ -153,6 +153,20 @@ export class SimulatedIam {
       throw new Error(`SimulatedAccount.setKeyStatus: user ${userName} has no key ${accessKeyId}`);
     }
     this.applyStatus(found.key, status);
+  }
+
+  /** Sets tags on a user, as TagUser does (a key already there gets the new value). */
+  tagUser(userName: string, tags: Readonly<Record<string, string>>): void {
+    const user = this.users.get(userName);
+    if (!user) throw new Error(`SimulatedAccount.tagUser: no user ${userName}`);
+    Object.assign(user.tags, tags);
+  }
+
+  /** Adds a user to a group, as AddUserToGroup does (once). */
+  addUserToGroup(userName: string, groupName: string): void {
+    const user = this.users.get(userName);
+    if (!user) throw new Error(`SimulatedAccount.addUserToGroup: no user ${userName}`);
+    if (!user.groups.includes(groupName)) user.groups.push(groupName);
   }
 
   hasUser(userName: string): boolean {

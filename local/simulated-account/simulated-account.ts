@@ -319,6 +319,16 @@ export class SimulatedAccount {
     this.iam.setKeyStatus(userName, accessKeyId, status);
   }
 
+  /** Tags a user directly (no call recorded), as TagUser does: a tag key already there gets the new value. */
+  tagUser(userName: string, tags: Readonly<Record<string, string>>): void {
+    this.iam.tagUser(userName, tags);
+  }
+
+  /** Adds a user to a group directly (no call recorded), as AddUserToGroup does. */
+  addUserToGroup(userName: string, groupName: string): void {
+    this.iam.addUserToGroup(userName, groupName);
+  }
+
   hasUser(userName: string): boolean {
     return this.iam.hasUser(userName);
   }

@@ -3,8 +3,9 @@
  * HTTP to moto's server, compared key by key and file by file with the simulated account's run of
  * the same account and configuration. The account is the demo (local/demo-account.json with
  * demo-config.json), whose keys are deactivated, deleted, warned about, exempt and left alone; it
- * runs twice: on its own day (a first run: every user is read) and two days later, from what the
- * first run left (a Monday: the credential report picks the users to read).
+ * runs three times: on its own day (a first run: every user is read, deletion is paused), two days
+ * later, from what the first run left (a Monday: the credential report picks the users to read), and
+ * deleteAfterDays (180) after the first run, when the keys it saw inactive or deactivated are deleted.
  *
  * What this catches that the in-process simulator cannot: request serialization, endpoint
  * resolution, S3 addressing, response and error parsing (NoSuchKey for the missing key index), the
@@ -19,7 +20,14 @@ import { executeSweep, LOCAL_BUCKET, LOCAL_REGION } from '../../local/execute-sw
 import { DEMO_ACCOUNT, DEMO_CONFIG, loadAccount, loadConfig } from '../../local/load-inputs';
 import { bucketObjectsOf, runWorkflow, type WorkflowRun } from '../../local/run-workflow';
 import { FULL_KEY_ID } from '../key-ids';
-import { asMotoHoldsIt, motoClients, seedMoto, sentEmails, type MotoClients } from './moto-account';
+import {
+  asMotoHoldsIt,
+  motoClients,
+  MOTO_REPORT_READING,
+  seedMoto,
+  sentEmails,
+  type MotoClients,
+} from './moto-account';
 import { MotoHost } from './moto-host';
 import {
   decisionsByKey,
@@ -51,6 +59,11 @@ describeWithMoto('the demo sweep, over HTTP against moto as against the simulate
   const days: Day[] = [
     { name: 'the first run', now: firstDay, executionName: 'demo-first' },
     { name: 'two days later', now: new Date(firstDay.getTime() + 2 * DAY_MS), executionName: 'demo-later' },
+    {
+      name: 'deleteAfterDays after the first run',
+      now: new Date(firstDay.getTime() + (config.deleteAfterDays ?? 0) * DAY_MS),
+      executionName: 'demo-deletion',
+    },
   ];
   const savedEndpoint = process.env.AWS_ENDPOINT_URL;
 
@@ -87,6 +100,7 @@ describeWithMoto('the demo sweep, over HTTP against moto as against the simulate
         now: day.now,
         executionName: day.executionName,
         version: VERSION,
+        faults: MOTO_REPORT_READING,
         ...(previous ? { bucketObjects: bucketObjectsOf(previous) } : {}),
       });
       outcomes.set(day.name, { moto: onMoto, simulated: simulatedOutcome(simulated, prefix) });
@@ -168,7 +182,8 @@ describeWithMoto('the demo sweep, over HTTP against moto as against the simulate
   });
 
   it.each(days)('$name changes in moto exactly the keys its report says it changed', (day) => {
-    const before = day === days[0] ? keyStatuses(account) : outcomesOf(days[0] as Day).moto.keys;
+    const previous = days[days.indexOf(day) - 1];
+    const before = previous === undefined ? keyStatuses(account) : outcomesOf(previous).moto.keys;
     const { report, keys } = outcomesOf(day).moto;
     const changed = Object.keys(before).filter((key) => keys[key] !== before[key]);
     const done = report.entries.filter((e) => e.result === 'done');
@@ -180,11 +195,17 @@ describeWithMoto('the demo sweep, over HTTP against moto as against the simulate
     expect(done.length).toBeGreaterThan(0);
   });
 
-  it('deletes keys over the wire on one of the days', () => {
-    const deleted = days.flatMap((day) =>
-      outcomesOf(day).moto.report.entries.filter((e) => e.action === 'delete' && e.result === 'done'),
-    );
-    expect(deleted.length).toBeGreaterThan(0);
+  it('deletes nothing before deleteAfterDays, then over the wire the keys the first run saw inactive', () => {
+    const deleted = (day: Day) =>
+      outcomesOf(day)
+        .moto.report.entries.filter((e) => e.action === 'delete' && e.result === 'done')
+        .map((e) => e.userName);
+    const [first, later, deletion] = days as [Day, Day, Day];
+    expect(outcomesOf(first).moto.report.deletionPaused).toContain('first run');
+    expect(deleted(first)).toEqual([]);
+    expect(deleted(later)).toEqual([]);
+    // erin's key was inactive before the first run; alice's was deactivated by it
+    expect(deleted(deletion)).toEqual(expect.arrayContaining(['alice', 'erin']));
   });
 
   it('two days later, the credential report from moto picks fewer users to read', () => {

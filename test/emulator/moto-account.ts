@@ -12,6 +12,9 @@
  *   is always the key's creation, where AWS's moves on re-activation (DESIGN.md's first trap);
  * - `credentialReportAgeHours`: moto builds the report afresh at each GetCredentialReport, from
  *   the state of that moment, and never expires it (no ReportExpired, no ReportInProgress).
+ * Read otherwise than the simulator's default (MOTO_REPORT_READING, for the simulated run compared):
+ * - an Inactive key's last_rotated: moto writes its creation date, the simulator N/A (the stricter
+ *   reading of AWS's documentation; simulated-account/credential-report.ts).
  * Dates go in as the account file writes them: moto answers the API with them to the microsecond
  * (the SDK keeps milliseconds) and writes them in the credential report to the second.
  */
@@ -31,7 +34,7 @@ import {
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SESClient, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
 import { maskAccessKeyId } from '../../functions/shared/masking';
-import type { AccountFile } from '../../local/simulated-account';
+import type { AccountFile, Faults } from '../../local/simulated-account';
 import type { MotoHost } from './moto-host';
 
 /** SDK clients of the test itself (not the functions'), aimed at moto explicitly. */
@@ -63,6 +66,9 @@ interface BackdatedUser {
   createDate: string | null;
   keys: BackdatedKey[];
 }
+
+/** The faults that make the simulated account's credential report read AWS's documentation as moto does. */
+export const MOTO_REPORT_READING = { credentialReportInactiveLastRotated: 'shown' } as const satisfies Faults;
 
 /** The account as moto can hold it: no activation dates, a credential report of the moment. */
 export function asMotoHoldsIt(account: AccountFile): AccountFile {

@@ -113,6 +113,18 @@ describeWithMoto('moto, where it differs from AWS', () => {
     expect(again.AccessKeyMetadata?.[0]?.CreateDate?.toISOString()).toBe('2026-01-01T10:00:00.250Z');
   });
 
+  it('writes an Inactive key’s last_rotated as its creation, where the simulator writes N/A (MOTO_REPORT_READING)', async () => {
+    await clients.iam.send(new CreateUserCommand({ UserName: 'dormant' }));
+    const created = await clients.iam.send(new CreateAccessKeyCommand({ UserName: 'dormant' }));
+    const AccessKeyId = created.AccessKey?.AccessKeyId;
+    await clients.iam.send(
+      new UpdateAccessKeyCommand({ UserName: 'dormant', AccessKeyId, Status: 'Inactive' }),
+    );
+    const dormant = parseCsv((await reportCsv()).csv).find((row) => row[0] === 'dormant');
+    expect(dormant?.[8]).toBe('false'); // access_key_1_active
+    expect(dormant?.[9]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/); // access_key_1_last_rotated
+  });
+
   it('deletes a user that still has an access key, which AWS refuses (deleteUser in mid-run-changes)', async () => {
     await clients.iam.send(new CreateUserCommand({ UserName: 'leaving' }));
     await clients.iam.send(new CreateAccessKeyCommand({ UserName: 'leaving' }));

@@ -16,6 +16,7 @@ import { PLAN_CSV_COLUMNS } from '../../local/plan/plan-csv';
 import { createPlanIamClient, IamCallLog } from '../../local/plan/plan-iam-client';
 import { SimulatedAccount } from '../../local/simulated-account';
 import { FULL_KEY_ID } from '../key-ids';
+import { daysAgo, keyIndexObjects } from '../workflow/sweep-fixtures';
 import { asMotoHoldsIt, motoClients, seedMoto, snapshotMotoIam, type MotoClients } from './moto-account';
 import { MotoHost } from './moto-host';
 import { keyLabel } from './sweep-outcome';
@@ -108,7 +109,9 @@ describeWithMoto('npm run plan against moto', () => {
     expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: '' });
     expect(plan.stdout).toContain('keysweep plan: account 123456789012, read-only');
     expect(plan.stdout).toContain(': SUCCEEDED');
-    expect(plan.stdout).toContain('would deactivate 8, would delete 1, warned 4, exempt 3');
+    // no deletion: a plan has no key index, so deletion is paused
+    expect(plan.stdout).toContain('would deactivate 8, would delete 0, warned 4, exempt 3');
+    expect(plan.stdout).toContain('deletion paused: first run: keysweep has no key index yet');
     expect(readdirSync(planOut).sort()).toEqual([
       'email.html',
       'email.txt',
@@ -166,11 +169,14 @@ describeWithMoto('npm run plan against moto', () => {
         ses: { verifiedIdentities: [config.senderEmail], sandbox: false },
       },
     ).install();
+    // A key index that has seen erin's key inactive for 200 days, so that a deletion is planned too.
+    const seen = keyIndexObjects(demo, (_key, user) => (user.userName === 'erin' ? daysAgo(200) : null));
+    for (const [key, body] of Object.entries(seen)) local.putObjectText(LOCAL_BUCKET, key, body);
     let execution;
     try {
       execution = await executeSweep({
         config: { ...config, mode: 'enforce' },
-        input: {},
+        input: { fullScan: true },
         now: new Date(now),
         executionName: 'plan-bug',
         version: 'emulator',

@@ -82,6 +82,7 @@ export function testRun(overrides: Partial<Run> = {}): Run {
       credentialReportGeneratedAt: null,
     },
     version: '1.2.3+abc1234',
+    deletionPaused: null,
     ...overrides,
   };
 }

@@ -12,7 +12,7 @@ test('the cdk.json configuration builds', () => {
 
 test.each([
   { key: 'deactivateAfterDays', config: { deactivateAfterDays: -1 } },
-  { key: 'deleteAfterDays', config: { deleteAfterDays: 30 } },
+  { key: 'deleteAfterDays', config: { deleteAfterDays: 0 } },
   { key: 'schedule', config: { schedule: 'every day at 8' } },
   { key: 'adminEmails', config: { adminEmails: ['not-an-address'] } },
   { key: 'senderEmail', config: { senderEmail: undefined } },

@@ -5,7 +5,7 @@ const EXPECTED = [
   { name: 'ListUsers', timeout: 600, memory: 512, bucket: true },
   { name: 'FindStaleKeys', timeout: 300, memory: 512, bucket: true },
   { name: 'CheckActionLimit', timeout: 30, memory: 256, bucket: false },
-  { name: 'DeactivateKey', timeout: 30, memory: 256, bucket: false },
+  { name: 'DeactivateKey', timeout: 40, memory: 256, bucket: false },
   { name: 'SendReport', timeout: 900, memory: 1024, bucket: true },
 ] as const;
 

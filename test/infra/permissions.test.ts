@@ -69,11 +69,13 @@ describe('with the default configuration', () => {
     expect(permissionsOf(built, 'CheckActionLimit')).toEqual(expected(basics(built, 'CheckActionLimit')));
   });
 
-  test('deactivate-key re-reads and deactivates keys, and cannot delete them without deleteAfterDays', () => {
+  test('deactivate-key re-reads and deactivates keys, re-reads tags, and cannot delete keys or read groups unless configured', () => {
     expect(permissionsOf(built, 'DeactivateKey')).toEqual(
       expected(
         basics(built, 'DeactivateKey'),
         pairs(['iam:ListAccessKeys', 'iam:UpdateAccessKey', 'iam:GetAccessKeyLastUsed'], [USERS]),
+        // the exemption, read again right before acting
+        pairs(['iam:ListUserTags'], [USERS]),
       ),
     );
   });
@@ -203,7 +205,7 @@ describe('with exemptGroups and deleteAfterDays set', () => {
     );
   });
 
-  test('deactivate-key may also delete keys', () => {
+  test('deactivate-key may also delete keys, and re-read group membership', () => {
     expect(permissionsOf(built, 'DeactivateKey')).toEqual(
       expected(
         basics(built, 'DeactivateKey'),
@@ -211,6 +213,7 @@ describe('with exemptGroups and deleteAfterDays set', () => {
           ['iam:ListAccessKeys', 'iam:UpdateAccessKey', 'iam:GetAccessKeyLastUsed', 'iam:DeleteAccessKey'],
           [USERS],
         ),
+        pairs(['iam:ListUserTags', 'iam:ListGroupsForUser'], [USERS]),
       ),
     );
   });

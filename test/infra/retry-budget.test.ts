@@ -38,8 +38,11 @@ const MAX_BATCHES = Math.ceil(MAX_USERS / BATCH_SIZE);
  * 2 keys, 50 tags and 10 groups are under IAM's default page of 100), GetAccessKeyLastUsed per key.
  */
 const IAM_CALLS_PER_USER = 3 + 2;
-/** deactivate-key: ListAccessKeys (one page), GetAccessKeyLastUsed, UpdateAccessKey or DeleteAccessKey. */
-const IAM_CALLS_PER_KEY = 3;
+/**
+ * deactivate-key: ListAccessKeys (one page), ListUserTags and ListGroupsForUser (the exemption, read
+ * again; one page each), GetAccessKeyLastUsed, UpdateAccessKey or DeleteAccessKey.
+ */
+const IAM_CALLS_PER_KEY = 5;
 
 interface CallCosts {
   iam: number;

@@ -3,7 +3,15 @@
  * names the problem, exit code 2, and leaves the output folder as it was.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -170,6 +178,25 @@ describe('npm start', () => {
     ['a bad --mode', () => ['--mode', 'yolo'], /--mode must be "report" or "enforce" \(got "yolo"\)/],
     ['bad --input JSON', () => ['--input', '{mode'], /--input is not valid JSON/],
     ['an unknown option', () => ['--acount', 'x.json'], /Unknown option '--acount'[\s\S]*Usage: npm start/],
+    [
+      'a --now without a time zone',
+      () => ['--account', file('a.json', oneStaleUser), '--now', '2026-11-29T08:00:00'],
+      /--now must be an ISO 8601 date-time with a time zone, e\.g\. "2026-11-29T08:00:00Z" \(got "2026-11-29T08:00:00"\)/,
+    ],
+    [
+      'a --state folder holding something else',
+      () => {
+        mkdirSync(path.join(dir, 'mine'));
+        writeFileSync(path.join(dir, 'mine', 'thesis.tex'), 'precious');
+        return ['--account', file('a.json', oneStaleUser), '--state', path.join(dir, 'mine')];
+      },
+      /--state .*mine is not empty and holds no earlier keysweep state folder \(keysweep-state\.json\)/,
+    ],
+    [
+      'a --state folder that is the --out folder',
+      () => ['--account', file('a.json', oneStaleUser), '--state', path.join(dir, 'out')],
+      /--state .*out and --out .*out overlap/,
+    ],
   ])('refuses %s: exit 2, a message naming it, the old output untouched', async (_name, args, message) => {
     const out = previousOutput();
     const result = await start([...args(), '--out', out]);
@@ -193,6 +220,86 @@ describe('npm start', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/choose (an empty or new folder|a folder of its own)/);
     if (out !== ROOT) expect(readFileSync(path.join(out, 'thesis.tex'), 'utf8')).toBe('precious');
+  });
+
+  it('lists --state and --now in its help', async () => {
+    const result = await start(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('[--state DIR] [--now ISO]');
+  });
+
+  it('keeps the report bucket in --state between runs, so that the next day knows the first', async () => {
+    const account = {
+      now: '2026-11-28T08:00:00Z',
+      users: [
+        {
+          userName: 'alice',
+          accessKeys: [
+            { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', status: 'Active', createDate: '2026-05-01T10:00:00Z' },
+            { accessKeyId: 'AKIAIOSFODNN7EXAMPL2', status: 'Inactive', createDate: '2024-01-01T10:00:00Z' },
+          ],
+        },
+      ],
+    };
+    const state = path.join(dir, 'state');
+    const config = file('c.json', { deleteAfterDays: 1 });
+    const day1 = await start([
+      '--account',
+      file('a.json', account),
+      '--config',
+      config,
+      '--state',
+      state,
+      '--out',
+      path.join(dir, 'day1'),
+    ]);
+    expect(day1.code).toBe(0);
+    expect(day1.stdout).toContain('Report bucket from ');
+    expect(day1.stdout).toContain('0 objects of 0 earlier runs, no key index (a first run).');
+    expect(day1.stdout).toContain('deletion paused: first run: keysweep has no key index yet');
+    const index = JSON.parse(readFileSync(path.join(state, 'state', 'key-index.json'), 'utf8')) as {
+      users: Record<string, { keys: { accessKeyId: string; inactiveSince?: string }[] }>;
+    };
+    expect(index.users.alice?.keys.map((k) => k.inactiveSince)).toEqual([
+      '2026-11-28T08:00:00.000Z', // deactivated by this run
+      '2026-11-28T08:00:00.000Z', // first seen inactive by this run, whatever its age
+    ]);
+    expect(existsSync(path.join(state, 'keysweep-state.json'))).toBe(true);
+    expect(existsSync(path.join(state, 'runs', '2026-11-28'))).toBe(true);
+
+    // The next day: the first day's account-after.json, the clock a day on.
+    const day2 = await start([
+      '--account',
+      path.join(dir, 'day1', 'account-after.json'),
+      '--config',
+      config,
+      '--state',
+      state,
+      '--out',
+      path.join(dir, 'day2'),
+      '--now',
+      '2026-11-29T08:00:00Z',
+    ]);
+    expect(day2.code).toBe(0);
+    expect(day2.stdout).toMatch(/objects of 1 earlier run, with the key index\./);
+    expect(day2.stdout).not.toContain('deletion paused');
+    const report = JSON.parse(readFileSync(path.join(dir, 'day2', 'report.json'), 'utf8')) as {
+      startedAt: string;
+      deletionPaused: string | null;
+      discovery: { reason: string };
+    };
+    expect(report.startedAt).toBe('2026-11-29T08:00:00.000Z');
+    expect(report.deletionPaused).toBeNull();
+    expect(report.discovery.reason).not.toContain('first run');
+    const after = JSON.parse(readFileSync(path.join(dir, 'day2', 'account-after.json'), 'utf8')) as {
+      now: string;
+      users: { accessKeys?: unknown[] }[];
+    };
+    // both keys seen inactive for a day (deleteAfterDays 1): deleted
+    expect(after.users[0]?.accessKeys).toEqual([]);
+    expect(after.now).toBe('2026-11-29T08:00:00Z');
+    // the state now holds both runs
+    expect(readdirSync(path.join(state, 'runs')).sort()).toEqual(['2026-11-28', '2026-11-29']);
   });
 
   it('refuses execution input that the state machine refuses: the run fails at the first state', async () => {

@@ -423,6 +423,21 @@ describe('SimulatedAccount: keys, tags, groups', () => {
     expect(() => account.setKeyStatus('bob', 'AKIAALICE00000000001', 'Inactive')).toThrow(/bob has no key/);
   });
 
+  it('tags a user and adds it to a group, as TagUser and AddUserToGroup would, and keeps that in the account file', async () => {
+    start(demo);
+    account.tagUser('bob', { 'keysweep:exempt': 'always' });
+    account.addUserToGroup('bob', 'break-glass');
+    account.addUserToGroup('bob', 'break-glass');
+    const { Tags } = await iam.send(new ListUserTagsCommand({ UserName: 'bob' }));
+    expect(Tags).toContainEqual({ Key: 'keysweep:exempt', Value: 'always' });
+    const { Groups } = await iam.send(new ListGroupsForUserCommand({ UserName: 'bob' }));
+    expect(Groups?.map((g) => g.GroupName)).toEqual(['break-glass']);
+    const bob = account.toAccountFile().users[1];
+    expect(bob?.tags).toMatchObject({ 'keysweep:exempt': 'always' });
+    expect(bob?.groups).toEqual(['break-glass']);
+    expect(() => account.tagUser('nobody', {})).toThrow(/no user nobody/);
+  });
+
   it('rejects an IAM command the simulator does not implement, and records it', async () => {
     start(demo);
     await expect(iam.send(new ListRolesCommand({}))).rejects.toThrow(
@@ -502,9 +517,10 @@ describe('SimulatedAccount: credential report', () => {
         'false,N/A,false,N/A',
       ].join(','),
     );
-    // frank's second key is younger than the report: only slot 1, and slot 2 empty.
+    // frank's second key is younger than the report: only slot 1, and slot 2 empty. Slot 1's key is
+    // inactive: N/A, the strict reading of AWS's "N/A if the user does not have an active access key".
     expect(column(rows, 'frank', 'access_key_1_active')).toBe('false');
-    expect(column(rows, 'frank', 'access_key_1_last_rotated')).toBe('2025-06-01T00:00:00+00:00');
+    expect(column(rows, 'frank', 'access_key_1_last_rotated')).toBe('N/A');
     expect(column(rows, 'frank', 'access_key_2_active')).toBe('false');
     expect(column(rows, 'frank', 'access_key_2_last_rotated')).toBe('N/A');
     expect(column(rows, 'frank', 'access_key_2_last_used_date')).toBe('N/A');
@@ -549,13 +565,25 @@ describe('SimulatedAccount: credential report', () => {
     );
   });
 
-  it('a key re-activated after the report was inactive then and shows its createDate', async () => {
+  it('a key re-activated after the report was inactive then: N/A, or its createDate when shown', async () => {
     const file = reportAccount(2);
     file.users[0]!.accessKeys![1]!.activatedDate = iso(NOW.getTime() - HOUR);
     start(file);
     const rows = await reportRows();
     expect(column(rows, 'dave', 'access_key_1_active')).toBe('false');
-    expect(column(rows, 'dave', 'access_key_1_last_rotated')).toBe('2025-01-01T00:00:00+00:00');
+    expect(column(rows, 'dave', 'access_key_1_last_rotated')).toBe('N/A');
+    start(file, { credentialReportInactiveLastRotated: 'shown' });
+    const shown = await reportRows();
+    expect(column(shown, 'dave', 'access_key_1_last_rotated')).toBe('2025-01-01T00:00:00+00:00');
+  });
+
+  it("writes an Inactive key's last_rotated as N/A, or as its date with the 'shown' reading", async () => {
+    start(reportAccount(2), { credentialReportInactiveLastRotated: 'shown' });
+    const rows = await reportRows();
+    expect(column(rows, 'frank', 'access_key_1_active')).toBe('false');
+    expect(column(rows, 'frank', 'access_key_1_last_rotated')).toBe('2025-06-01T00:00:00+00:00');
+    // an Active key's is its date either way
+    expect(column(rows, 'dave', 'access_key_2_last_rotated')).toBe('2026-03-01T00:00:00+00:00');
   });
 
   it('goes STARTED → INPROGRESS × polls → COMPLETE, answering NotReady meanwhile', async () => {
@@ -595,9 +623,9 @@ describe('SimulatedAccount: credential report', () => {
     start(demo);
     expect((await iam.send(new GetCredentialReportCommand({}))).GeneratedTime).toEqual(NOW);
     const rows = await reportRows();
-    // alice: the Inactive key is older, so it takes slot 1.
+    // alice: the Inactive key is older, so it takes slot 1 (last_rotated N/A: inactive).
     expect(column(rows, 'alice', 'access_key_1_active')).toBe('false');
-    expect(column(rows, 'alice', 'access_key_1_last_rotated')).toBe('2026-02-01T10:00:00+00:00');
+    expect(column(rows, 'alice', 'access_key_1_last_rotated')).toBe('N/A');
     expect(column(rows, 'alice', 'access_key_2_active')).toBe('true');
     expect(column(rows, 'carol', 'access_key_1_active')).toBe('false');
     expect(column(rows, 'carol', 'user_creation_time')).toBe('2020-01-01T00:00:00+00:00');

@@ -6,6 +6,7 @@
 import validator from 'asl-validator';
 import { loadDefinition, placeholdersOf, ASL_PATH } from '../../local/state-machine-definition';
 import { readFileSync } from 'node:fs';
+import { RUN_MAX_MS } from '../../functions/shared/policy';
 
 const text = readFileSync(ASL_PATH, 'utf8');
 const substitutions = Object.fromEntries(
@@ -152,5 +153,9 @@ describe('statemachine/key-sweep.asl.json', () => {
   it('ends a hung execution (the ExecutionsTimedOut alarm needs a timeout) and names its version', () => {
     expect((definition as { TimeoutSeconds?: number }).TimeoutSeconds).toBe(7200);
     expect((definition as { Comment?: string }).Comment).toMatch(/^keysweep version: /);
+  });
+
+  it('lasts at most as long as the policy assumes a run lasts (a use within a run that saw a key inactive proves nothing)', () => {
+    expect((definition as { TimeoutSeconds?: number }).TimeoutSeconds).toBe(RUN_MAX_MS / 1000);
   });
 });

@@ -188,6 +188,42 @@ describe('the key sweep workflow', () => {
     expect(run.emails[0]?.text).toContain('Users deleted during the run (1)');
   });
 
+  it('skips at act time a user who became exempt between find and act, by tag or by group', async () => {
+    const run = await runWorkflow({
+      account: threeStaleUsers(),
+      config: config({ exemptGroups: ['break-glass'] }),
+      faults: {
+        // after the plan, before the first key is acted on
+        beforeCall: (call, sim) => {
+          if (call.operation === 'GetObject' && String(call.input.Key).endsWith('-actions.json')) {
+            sim.tagUser('alice', { 'keysweep:exempt': '2026-12-31' });
+            sim.addUserToGroup('bob', 'break-glass');
+          }
+        },
+      },
+    });
+    expect(run.status).toBe('SUCCEEDED');
+    const entry = (userName: string) => run.report?.entries.find((e) => e.userName === userName);
+    // planned while not exempt...
+    expect(entry('alice')).toMatchObject({ action: 'deactivate', result: 'skipped' });
+    expect(entry('alice')?.detail).toBe(
+      'exempt since it was planned through 2026-12-31 (tag keysweep:exempt = 2026-12-31); not deactivated',
+    );
+    expect(entry('bob')?.detail).toBe(
+      'exempt since it was planned (member of group break-glass); not deactivated',
+    );
+    expect(entry('carol')).toMatchObject({ result: 'done', detail: 'deactivated' });
+    // ...and left as they were
+    const after = keysOf(run.account.toAccountFile());
+    expect([...after.values()].map((k) => [k.userName, k.status])).toEqual([
+      ['alice', 'Active'],
+      ['bob', 'Active'],
+      ['carol', 'Inactive'],
+    ]);
+    expect(run.emails[0]?.text).toContain('skipped on re-check');
+    expect(run.account.denials).toEqual([]);
+  });
+
   it('handles every key when 30% of IAM calls are throttled', async () => {
     const users = Array.from({ length: 120 }, (_, i) =>
       user(`u${i}`, [key(2 * i, 100 + i), key(2 * i + 1, 5)]),

@@ -8,7 +8,17 @@ import { currentCaller } from '../../local/callers';
 import type { LambdaTimeoutErrorName } from '../../local/lambda-invocation';
 import { runWorkflow } from '../../local/run-workflow';
 import type { SimulatedCall } from '../../local/simulated-account';
-import { account, config, key, keyId, keysOf, user, writeCalls } from './sweep-fixtures';
+import {
+  account,
+  config,
+  daysAgo,
+  key,
+  keyId,
+  keyIndexObjects,
+  keysOf,
+  user,
+  writeCalls,
+} from './sweep-fixtures';
 
 jest.setTimeout(60_000);
 
@@ -66,9 +76,12 @@ describe('a DeactivateKey invocation that times out', () => {
   );
 
   it('after DeleteAccessKey went through is retried, and the key found gone is recorded as deleted', async () => {
+    const erin = account([user('erin', [key(1, 300, { status: 'Inactive', lastUsedDate: undefined })])]);
     const run = await runWorkflow({
-      account: account([user('erin', [key(1, 300, { status: 'Inactive', lastUsedDate: undefined })])]),
+      account: erin,
       config: config({ deleteAfterDays: 180 }),
+      // keysweep has seen the key inactive for 200 days
+      bucketObjects: keyIndexObjects(erin, () => daysAgo(200)),
       faults: {
         timeOutAfter: once((call) => call.operation === 'DeleteAccessKey' && call.input.UserName === 'erin'),
       },

@@ -31,6 +31,7 @@ import { LOCAL_BUCKET, runWorkflow } from '../../local/run-workflow';
 import { parseAccountFile, SimulatedAccount } from '../../local/simulated-account';
 import { fakeContext } from '../functions/fixtures';
 import { EXAMPLE_KEY_ID, FULL_KEY_ID } from '../key-ids';
+import { daysAgo, keyIndexObjects } from './sweep-fixtures';
 import { XRayDaemon, type SegmentDocument } from './xray-daemon';
 
 jest.setTimeout(120_000);
@@ -88,12 +89,18 @@ describe('no full access key ID leaves the account', () => {
     try {
       run = await runWorkflow({
         account: demo,
+        // a key index that has seen erin's key inactive long enough to delete (deleteAfterDays 130
+        // below), frank's long enough to warn of its deletion, both since after their last use
+        bucketObjects: keyIndexObjects(demo, (_key, user) =>
+          user.userName === 'erin' ? daysAgo(200) : user.userName === 'frank' ? daysAgo(125) : null,
+        ),
         sdkMiddleware: true,
         config: parseConfig(
           {
             adminEmails: ['security-admins@example.com'],
             senderEmail: 'keysweep@example.com',
             ...demoSettings,
+            deleteAfterDays: 130,
           },
           'leak test',
         ),
@@ -132,11 +139,14 @@ describe('no full access key ID leaves the account', () => {
     }
 
     // The run did produce every outcome, so every path that writes text was taken.
-    const results = new Set(run.report?.entries.map((e) => `${e.action}/${e.result}`));
+    const results = new Set(
+      run.report?.entries.flatMap((e) => [`${e.action}/${e.result}`, `${e.action}/${e.rule}`]),
+    );
     for (const outcome of [
       'deactivate/done',
       'delete/done',
       'warn/n/a',
+      'warn/delete',
       'exempt/n/a',
       'deactivate/failed',
       'deactivate/skipped',

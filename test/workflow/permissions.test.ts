@@ -11,7 +11,7 @@ import { DEMO_ACCOUNT, DEMO_CONFIG, loadAccount, loadConfig } from '../../local/
 import { runWorkflow, type WorkflowRunOptions } from '../../local/run-workflow';
 import type { AccountFile } from '../../local/simulated-account';
 import type { AccessPolicies } from '../../local/simulated-account/permissions';
-import { account, config, key, user } from './sweep-fixtures';
+import { account, config, daysAgo, key, keyIndexObjects, user } from './sweep-fixtures';
 
 jest.setTimeout(300_000);
 
@@ -92,7 +92,19 @@ describe('with the permissions the stack grants', () => {
     expect(run.account.denials).toEqual([]);
     expect(run.degraded).toEqual([]);
     expect(run.report?.ownerNotifications.sent.length).toBeGreaterThan(0);
-    expect(run.report?.counts.byAction.delete).toBe(1);
+    // no key index yet: deletion is paused on a first run
+    expect(run.report?.deletionPaused).toContain('first run');
+    expect(run.report?.counts.byAction.delete).toBe(0);
+  });
+
+  it('a later run that deletes works too, and nothing is denied', async () => {
+    const { account: file, config: settings } = everythingOn();
+    // the key index has seen erin's key inactive for 200 days
+    const bucketObjects = keyIndexObjects(file, (_k, u) => (u.userName === 'erin' ? daysAgo(200) : null));
+    const run = await runWorkflow({ account: file, config: settings, bucketObjects });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.account.denials).toEqual([]);
+    expect(run.report?.entries.filter((e) => e.action === 'delete' && e.result === 'done')).toHaveLength(1);
   });
 
   it('a report-mode first run works too', async () => {
@@ -186,6 +198,10 @@ describe('without one statement', () => {
     };
     const run = (edited: AccessPolicies) => outcome({ account: file, config: settings, policies: edited });
     expect(await run(find('function:deactivate-key', 'iam:UpdateAccessKey'))).toMatch(/^fails: KeysFailed/);
+    // without the exemption re-read, no key is changed: each is recorded failed
+    expect(await run(find('function:deactivate-key', 'iam:ListUserTags'))).toMatch(
+      /^fails: KeysFailed: .* key actions failed/,
+    );
     expect(await run(find('function:send-report', 'ses:SendEmail'))).toMatch(
       /^fails: EmailNotSent: .*AccessDenied/,
     );

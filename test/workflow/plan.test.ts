@@ -18,13 +18,17 @@ import { outputFiles } from '../../local/run-output';
 import { runWorkflow, type WorkflowRun } from '../../local/run-workflow';
 import { SimulatedAccount } from '../../local/simulated-account';
 import { FULL_KEY_ID } from '../key-ids';
-import { IAM_WRITES } from './sweep-fixtures';
+import { daysAgo, IAM_WRITES, keyIndexObjects } from './sweep-fixtures';
 
 jest.setTimeout(120_000);
 
 const demo = loadAccount(DEMO_ACCOUNT);
 const config = loadConfig({ configFile: DEMO_CONFIG });
 const now = new Date(demo.now ?? '');
+/** The report bucket of an earlier run that saw erin's key inactive 200 days ago. */
+const SEEN_ERIN_INACTIVE = keyIndexObjects(demo, (_key, user) =>
+  user.userName === 'erin' ? daysAgo(200) : null,
+);
 const NO_WAITS: ReportPolling = { maxPolls: 10, pollDelayMs: 0, sleep: async () => undefined };
 
 /** The demo account as the real account a plan reads: IAM only, through the SDK's middleware. */
@@ -78,8 +82,10 @@ describe('a plan over the demo account', () => {
     expect(Object.keys(decisions(plan))).toHaveLength(22);
     expect(decisions(plan)).toEqual(decisions(started));
     expect(plan.report?.counts).toEqual(started.report?.counts);
-    // It had something to do: deactivations, a deletion, warnings and exemptions.
-    expect(plan.report?.counts.byAction).toMatchObject({ deactivate: 8, delete: 1, warn: 4, exempt: 3 });
+    // It had something to do: deactivations, warnings and exemptions. No deletion: a plan starts with
+    // an empty report bucket, and without keysweep's key index deletion is paused.
+    expect(plan.report?.counts.byAction).toMatchObject({ deactivate: 8, delete: 0, warn: 4, exempt: 3 });
+    expect(plan.report?.deletionPaused).toContain('first run: keysweep has no key index yet');
   });
 
   it('made IAM reads only, and changed nothing', () => {
@@ -149,7 +155,7 @@ it('says when enforcing would trip the circuit breaker', async () => {
   expect(plan.status).toBe('SUCCEEDED');
   expect(plan.report?.accountId).toBe('unknown');
   expect(summaryLines(plan, 'plan-out', [])).toContain(
-    '  enforcing would trip the circuit breaker: 9 planned changes, maxActionsPerRun 3 (an enforced run would change nothing and fail)',
+    '  enforcing would trip the circuit breaker: 8 planned changes, maxActionsPerRun 3 (an enforced run would change nothing and fail)',
   );
 });
 
@@ -162,11 +168,14 @@ describe('a plan that a bug asks to act', () => {
       { users: [] },
       { now, services: ['S3', 'SES'], ses: { verifiedIdentities: [config.senderEmail], sandbox: false } },
     ).install();
+    // A key index that has seen erin's key inactive for 200 days, so that a deletion is planned too.
+    for (const [key, body] of Object.entries(SEEN_ERIN_INACTIVE))
+      local.putObjectText(LOCAL_BUCKET, key, body);
     try {
       // The plan's client, but the state machine run in enforce mode, as a bug in run-plan.ts might.
       execution = await executeSweep({
         config: { ...config, mode: 'enforce' },
-        input: {},
+        input: { fullScan: true },
         now,
         executionName: 'plan-bug',
         version: 'plan-test',

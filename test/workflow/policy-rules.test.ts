@@ -17,6 +17,7 @@ import {
   NOW,
   user,
   writeCalls,
+  keyIndexObjects,
 } from './sweep-fixtures';
 
 jest.setTimeout(120_000);
@@ -24,14 +25,17 @@ jest.setTimeout(120_000);
 describe('the circuit breaker', () => {
   const stale = account(
     Array.from({ length: 6 }, (_, i) => user(`u${i}`, [key(i, 100 + i)])).concat([
-      user('old-inactive', [key(50, 400, { status: 'Inactive' })]),
+      user('old-inactive', [key(50, 400, { status: 'Inactive', lastUsedDate: daysAgo(390) })]),
     ]),
   );
+  // keysweep has seen the inactive key inactive for 380 days: past any delete limit below
+  const bucketObjects = keyIndexObjects(stale, () => daysAgo(380));
 
   it('changes nothing, emails what it would have done, and fails naming the limit', async () => {
     const run = await runWorkflow({
       account: stale,
       config: config({ maxActionsPerRun: 6, deleteAfterDays: 365, notifyOwners: true }),
+      bucketObjects,
     });
     expect(run.status).toBe('FAILED');
     expect(run.error?.Error).toBe('ActionLimitExceeded');
@@ -56,6 +60,7 @@ describe('the circuit breaker', () => {
     const run = await runWorkflow({
       account: stale,
       config: config({ maxActionsPerRun: 6, deleteAfterDays: 365, mode: 'report' }),
+      bucketObjects,
     });
     expect(run.status).toBe('SUCCEEDED');
     expect(writeCalls(run.account.calls)).toEqual([]);
@@ -67,6 +72,7 @@ describe('the circuit breaker', () => {
     const run = await runWorkflow({
       account: stale,
       config: config({ maxActionsPerRun: 7, deleteAfterDays: 365 }),
+      bucketObjects,
     });
     expect(run.status).toBe('SUCCEEDED');
     expect(writeCalls(run.account.calls).sort()).toEqual([
@@ -77,20 +83,37 @@ describe('the circuit breaker', () => {
 });
 
 describe('deletion', () => {
-  it('deletes only Inactive keys at least deleteAfterDays old', async () => {
+  it('deletes only Inactive keys keysweep has seen inactive for deleteAfterDays, whatever their age', async () => {
+    const inactive = { status: 'Inactive' as const, lastUsedDate: undefined };
     const before = account([
-      user('a', [key(1, 200, { status: 'Inactive' }), key(2, 199, { status: 'Inactive' })]),
+      user('a', [key(1, 30, inactive), key(2, 900, inactive)]),
       user('b', [key(3, 300)]),
+      user('c', [key(4, 5000, inactive)]),
     ]);
-    const run = await runWorkflow({ account: before, config: config({ deleteAfterDays: 200 }) });
+    const seen: Record<string, string | null> = {
+      [keyId(1)]: daysAgo(20),
+      [keyId(2)]: daysAgo(19),
+      [keyId(4)]: null,
+    };
+    const run = await runWorkflow({
+      account: before,
+      config: config({ deleteAfterDays: 20, warnBeforeDays: 5 }),
+      bucketObjects: keyIndexObjects(before, (k) => seen[k.accessKeyId] ?? null),
+    });
     expect(run.status).toBe('SUCCEEDED');
     const after = keysOf(run.account.toAccountFile());
-    expect(after.has(keyId(1))).toBe(false);
-    expect(after.get(keyId(2))?.status).toBe('Inactive');
+    expect(after.has(keyId(1))).toBe(false); // 30 days old, seen inactive for 20
+    expect(after.get(keyId(2))?.status).toBe('Inactive'); // 900 days old, seen inactive for 19
     expect(after.get(keyId(3))?.status).toBe('Inactive'); // deactivated, not deleted, in the same run
+    expect(after.get(keyId(4))?.status).toBe('Inactive'); // the index never recorded it: first seen now
     expect(
       run.account.calls.filter((c) => c.operation === 'DeleteAccessKey').map((c) => c.input.AccessKeyId),
     ).toEqual([keyId(1)]);
+    expect(run.report?.entries.find((e) => e.accessKeyId === keyId(2))).toMatchObject({
+      action: 'warn',
+      rule: 'delete',
+      deletionDate: '2026-11-29',
+    });
   });
 
   it('never deletes when deleteAfterDays is off', async () => {
@@ -224,8 +247,15 @@ describe('the unused rule', () => {
   });
 });
 
-/** An independent statement of the rules, for the randomized check. */
-function expectedAfter(before: AccountFile, c: ReturnType<typeof config>): Map<string, string> {
+/**
+ * An independent statement of the rules, for the randomized check. `seen`: since when the key index
+ * has seen each Inactive key inactive (absent: not recorded, first seen now).
+ */
+function expectedAfter(
+  before: AccountFile,
+  c: ReturnType<typeof config>,
+  seen: ReadonlyMap<string, string>,
+): Map<string, string> {
   const today = NOW.toISOString().slice(0, 10);
   const days = (iso: string) => Math.floor((NOW.getTime() - Date.parse(iso)) / 86_400_000);
   const expected = new Map<string, string>();
@@ -239,7 +269,19 @@ function expectedAfter(before: AccountFile, c: ReturnType<typeof config>): Map<s
       const age = days(k.createDate);
       const unused = days(k.lastUsedDate ?? k.createDate);
       let fate = k.status;
-      if (k.status === 'Inactive' && c.deleteAfterDays !== null && age >= c.deleteAfterDays)
+      const since = seen.get(k.accessKeyId);
+      // a use later than the run that saw it inactive (2 hours) means it was re-activated since
+      const usedSince =
+        since !== undefined &&
+        k.lastUsedDate !== undefined &&
+        Date.parse(k.lastUsedDate) > Date.parse(since) + 2 * 3_600_000;
+      if (
+        k.status === 'Inactive' &&
+        c.deleteAfterDays !== null &&
+        since !== undefined &&
+        !usedSince &&
+        days(since) >= c.deleteAfterDays
+      )
         fate = 'gone' as never;
       if (
         k.status === 'Active' &&
@@ -261,7 +303,7 @@ describe('any account and configuration', () => {
       deactivateAfterDays: pick([30, 90, 180]),
       warnBeforeDays: pick([0, 7, 14]),
       unusedAfterDays: pick([null, 20, 60]),
-      deleteAfterDays: pick([null, 200, 400]),
+      deleteAfterDays: pick([null, 1, 30, 200]),
       exemptGroups: pick([[], ['ops']]),
       maxActionsPerRun: 1000,
     });
@@ -281,10 +323,20 @@ describe('any account and configuration', () => {
       });
     });
     const before = account(users);
-    const run = await runWorkflow({ account: before, config: c });
+    // the key index has seen most inactive keys inactive for some time, and some not at all
+    const seen = new Map<string, string>();
+    for (const u of users)
+      for (const k of u.accessKeys ?? [])
+        if (k.status === 'Inactive' && random() < 0.8)
+          seen.set(k.accessKeyId, daysAgo(Math.floor(random() * 300)));
+    const run = await runWorkflow({
+      account: before,
+      config: c,
+      bucketObjects: keyIndexObjects(before, (k) => seen.get(k.accessKeyId) ?? null),
+    });
     expect(run.status).toBe('SUCCEEDED');
     const after = keysOf(run.account.toAccountFile());
-    for (const [id, fate] of expectedAfter(before, c)) {
+    for (const [id, fate] of expectedAfter(before, c, seen)) {
       expect({ id, fate: after.get(id)?.status ?? 'gone' }).toEqual({ id, fate });
     }
     expect(run.report?.entries.every((e) => e.reason.length > 0)).toBe(true);

@@ -1,5 +1,7 @@
 /** Accounts, keys and configurations for workflow tests. */
 import { parseConfig, type KeysweepConfig } from '../../functions/shared/config';
+import type { KeyIndex } from '../../functions/shared/key-index';
+import { layout } from '../../functions/shared/report-layout';
 import type { AccountFile, AccountKey, AccountUser } from '../../local/simulated-account';
 import { keyId } from '../key-ids';
 
@@ -64,4 +66,31 @@ export const IAM_WRITES = [
 
 export function writeCalls(calls: readonly { service: string; operation: string }[]): string[] {
   return calls.map((c) => `${c.service}.${c.operation}`).filter((name) => IAM_WRITES.includes(name));
+}
+
+/**
+ * The report bucket of an account that keysweep has swept before: a key index (state/key-index.json)
+ * that knows every key of `file`, and has seen each Inactive key inactive since `seenInactive(key,
+ * user)` (null: an index entry without inactiveSince, as written before keysweep counted).
+ */
+export function keyIndexObjects(
+  file: AccountFile,
+  seenInactive: (key: AccountKey, user: AccountUser) => string | null,
+  updatedAt: Date = new Date(NOW.getTime() - DAY),
+): Record<string, string> {
+  const index: KeyIndex = { updatedAt: updatedAt.toISOString(), users: {}, deactivatedByKeysweep: [] };
+  for (const u of file.users) {
+    index.users[u.userName] = {
+      keys: (u.accessKeys ?? []).map((k) => {
+        const since = k.status === 'Inactive' ? seenInactive(k, u) : null;
+        return {
+          accessKeyId: k.accessKeyId,
+          createDate: k.createDate,
+          status: k.status,
+          ...(since === null ? {} : { inactiveSince: since }),
+        };
+      }),
+    };
+  }
+  return { [layout.keyIndex()]: JSON.stringify(index) };
 }

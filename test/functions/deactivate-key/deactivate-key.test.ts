@@ -3,6 +3,8 @@ import {
   GetAccessKeyLastUsedCommand,
   IAMClient,
   ListAccessKeysCommand,
+  ListGroupsForUserCommand,
+  ListUserTagsCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -44,8 +46,15 @@ function keyOf(ageDays: number, status: FakeKey['status'], lastUsedDaysAgo: numb
   };
 }
 
-function planned(action: PlannedAction['action'], rule: PlannedAction['rule']): PlannedAction {
-  return { userName: 'alice', accessKeyId: KEY, action, rule };
+/** Since when keysweep has seen a key to delete inactive, by the plan: exactly the delete limit (180 days). */
+const SEEN_INACTIVE = daysAgo(180);
+
+function planned(
+  action: PlannedAction['action'],
+  rule: PlannedAction['rule'],
+  inactiveSince: string | undefined = action === 'delete' ? SEEN_INACTIVE : undefined,
+): PlannedAction {
+  return { userName: 'alice', accessKeyId: KEY, action, rule, ...(inactiveSince ? { inactiveSince } : {}) };
 }
 
 function event(key: PlannedAction, run: Partial<Run> = {}) {
@@ -150,8 +159,17 @@ describe('deactivateKey re-checks the key, then acts', () => {
       'update',
     ],
     [
-      'Inactive key over the delete limit',
-      [keyOf(180, 'Inactive')],
+      'Inactive key seen inactive for the delete limit, unused since',
+      [keyOf(400, 'Inactive', 200)],
+      planned('delete', 'delete'),
+      POLICY,
+      'done',
+      'deleted',
+      'delete',
+    ],
+    [
+      'Inactive key young by creation but seen inactive for the delete limit (age does not count)',
+      [keyOf(181, 'Inactive', null)],
       planned('delete', 'delete'),
       POLICY,
       'done',
@@ -168,17 +186,49 @@ describe('deactivateKey re-checks the key, then acts', () => {
       null,
     ],
     [
-      'Inactive key under the delete limit',
-      [keyOf(179, 'Inactive')],
+      'Inactive key seen inactive for less than the delete limit',
+      [keyOf(400, 'Inactive', 200)],
+      planned('delete', 'delete', daysAgo(179)),
+      POLICY,
+      'skipped',
+      'seen inactive for 179 days, under the delete limit of 180; not deleted',
+      null,
+    ],
+    [
+      'Inactive key used after it was seen inactive (re-activated and deactivated again since)',
+      [keyOf(400, 'Inactive', 2)],
       planned('delete', 'delete'),
       POLICY,
       'skipped',
-      '179 days old, under the delete limit',
+      'used 2026-11-26, after it was seen inactive on 2026-06-01: re-activated since; not deleted',
+      null,
+    ],
+    [
+      'Inactive key used during the run that saw it inactive (before its deactivation)',
+      [
+        {
+          ...keyOf(400, 'Inactive'),
+          lastUsedDate: new Date(Date.parse(SEEN_INACTIVE) + 3_600_000).toISOString(),
+        },
+      ],
+      planned('delete', 'delete'),
+      POLICY,
+      'done',
+      'deleted',
+      'delete',
+    ],
+    [
+      'deletion planned without inactiveSince (a plan of an earlier version)',
+      [keyOf(400, 'Inactive', 200)],
+      { userName: 'alice', accessKeyId: KEY, action: 'delete', rule: 'delete' },
+      POLICY,
+      'skipped',
+      'planned without the day it was first seen inactive; not deleted',
       null,
     ],
     [
       'Inactive key while deletion is off',
-      [keyOf(400, 'Inactive')],
+      [keyOf(400, 'Inactive', 200)],
       planned('delete', 'delete'),
       { unusedAfterDays: 45 },
       'skipped',
@@ -236,6 +286,21 @@ describe('deactivateKey re-checks the key, then acts', () => {
     expect(result.detail).not.toContain('used since');
   });
 
+  it('re-reads the last use of a key to delete, and deletes nothing when the read fails', async () => {
+    iamWith(keyOf(400, 'Inactive', 200)).failNext(
+      'GetAccessKeyLastUsed',
+      Object.assign(new Error('not authorized to perform: iam:GetAccessKeyLastUsed'), {
+        name: 'AccessDenied',
+      }),
+    );
+    await expect(deactivateKey(event(planned('delete', 'delete')), deps())).resolves.toMatchObject({
+      result: 'failed',
+      error: 'AccessDenied: not authorized to perform: iam:GetAccessKeyLastUsed',
+    });
+    expect(iamMock).toHaveReceivedCommandWith(GetAccessKeyLastUsedCommand, { AccessKeyId: KEY });
+    expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  });
+
   it('re-reads the last use only for the unused rule under the age limit', async () => {
     iamWith(keyOf(100, 'Active'));
     await deactivateKey(event(planned('deactivate', 'age')), deps());
@@ -267,7 +332,7 @@ describe('deactivateKey re-checks the key, then acts', () => {
 
   it.each([
     ['UpdateAccessKey' as const, planned('deactivate', 'age'), keyOf(100, 'Active')],
-    ['DeleteAccessKey' as const, planned('delete', 'delete'), keyOf(200, 'Inactive')],
+    ['DeleteAccessKey' as const, planned('delete', 'delete'), keyOf(200, 'Inactive', 190)],
   ])('skips a key that disappears right before %s', async (operation, key, current) => {
     iamWith(current).failNext(operation, noSuchEntity());
     await expect(deactivateKey(event(key), deps())).resolves.toMatchObject({
@@ -303,7 +368,7 @@ describe('deactivateKey re-checks the key, then acts', () => {
     [
       'DeleteAccessKey' as const,
       planned('delete', 'delete'),
-      keyOf(200, 'Inactive'),
+      keyOf(200, 'Inactive', 190),
       'LimitExceeded',
       'Too many',
     ],
@@ -352,6 +417,113 @@ describe('deactivateKey re-checks the key, then acts', () => {
       name: 'Throttling',
     });
     expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, noWaitRetry.attempts);
+  });
+});
+
+describe('deactivateKey re-reads the exemption right before acting', () => {
+  /** alice, with the given tags and groups now (after the plan was made). */
+  function aliceNow(key: FakeKey, tags: Record<string, string>, groups: string[] = []): FakeIam {
+    const iam = iamWith(key);
+    const alice = iam.users.get('alice');
+    if (alice === undefined) throw new Error('no alice');
+    alice.tags = tags;
+    alice.groups = groups;
+    return iam;
+  }
+  const GROUPS = { ...POLICY, exemptGroups: ['break-glass'] };
+
+  it.each<
+    [string, FakeKey, PlannedAction, Record<string, string>, string[], Record<string, unknown>, string]
+  >([
+    [
+      'tagged exempt for good',
+      keyOf(100, 'Active'),
+      planned('deactivate', 'age'),
+      { 'keysweep:exempt': 'always' },
+      [],
+      POLICY,
+      'exempt since it was planned (tag keysweep:exempt = always); not deactivated',
+    ],
+    [
+      'tagged exempt through a date',
+      keyOf(50, 'Active', null),
+      planned('deactivate', 'unused'),
+      { 'keysweep:exempt': '2026-12-31' },
+      [],
+      POLICY,
+      'exempt since it was planned through 2026-12-31 (tag keysweep:exempt = 2026-12-31); not deactivated',
+    ],
+    [
+      'added to an exempt group',
+      keyOf(100, 'Active'),
+      planned('deactivate', 'age'),
+      {},
+      ['developers', 'break-glass'],
+      GROUPS,
+      'exempt since it was planned (member of group break-glass); not deactivated',
+    ],
+    [
+      'tagged exempt, with a key to delete',
+      keyOf(400, 'Inactive', 200),
+      planned('delete', 'delete'),
+      { 'keysweep:exempt': 'always' },
+      [],
+      POLICY,
+      'exempt since it was planned (tag keysweep:exempt = always); not deleted',
+    ],
+  ])('skips a user %s since the plan', async (_name, key, action, tags, groups, config, detail) => {
+    aliceNow(key, tags, groups);
+    await expect(deactivateKey(event(action), deps(config))).resolves.toEqual({
+      userName: 'alice',
+      accessKeyId: KEY,
+      action: action.action,
+      result: 'skipped',
+      detail,
+    });
+    expect(iamMock).toHaveReceivedCommandWith(ListUserTagsCommand, { UserName: 'alice' });
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+    expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  });
+
+  it.each<[string, Record<string, string>, string[], Record<string, unknown>]>([
+    ['an expired exemption tag', { 'keysweep:exempt': '2026-11-27' }, [], POLICY],
+    ['an invalid exemption tag', { 'keysweep:exempt': 'until the migration' }, [], POLICY],
+    ['membership of a group that exempts nothing', {}, ['break-glass'], POLICY],
+  ])('acts on a user with %s', async (_name, tags, groups, config) => {
+    aliceNow(keyOf(100, 'Active'), tags, groups);
+    await expect(deactivateKey(event(planned('deactivate', 'age')), deps(config))).resolves.toMatchObject({
+      result: 'done',
+      detail: 'deactivated',
+    });
+  });
+
+  it('reads group membership only when some group exempts', async () => {
+    aliceNow(keyOf(100, 'Active'), {});
+    await deactivateKey(event(planned('deactivate', 'age')), deps());
+    expect(iamMock).not.toHaveReceivedCommand(ListGroupsForUserCommand);
+    iamMock.reset();
+    aliceNow(keyOf(100, 'Active'), {});
+    await deactivateKey(event(planned('deactivate', 'age')), deps(GROUPS));
+    expect(iamMock).toHaveReceivedCommandWith(ListGroupsForUserCommand, { UserName: 'alice' });
+  });
+
+  it('changes nothing when the exemption cannot be read, and records why', async () => {
+    aliceNow(keyOf(100, 'Active'), {}).failNext(
+      'ListUserTags',
+      Object.assign(new Error('not authorized to perform: iam:ListUserTags'), { name: 'AccessDenied' }),
+    );
+    await expect(deactivateKey(event(planned('deactivate', 'age')), deps())).resolves.toMatchObject({
+      result: 'failed',
+      error: 'AccessDenied: not authorized to perform: iam:ListUserTags',
+    });
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+  });
+
+  it('still records a key an earlier attempt changed as done, exempt or not (the change was made)', async () => {
+    aliceNow(keyOf(100, 'Inactive'), { 'keysweep:exempt': 'always' });
+    await expect(
+      deactivateKey({ ...event(planned('deactivate', 'age')), retryCount: 1 }, deps()),
+    ).resolves.toMatchObject({ result: 'done' });
   });
 });
 
@@ -441,7 +613,7 @@ describe('deactivateKey when a write timed out but went through', () => {
   });
 
   it('records a DeleteAccessKey whose retry finds the key gone as done by the first request', async () => {
-    const iam = iamWith(keyOf(200, 'Inactive'));
+    const iam = iamWith(keyOf(200, 'Inactive', 190));
     let requests = 0;
     iamMock.on(DeleteAccessKeyCommand).callsFake(() => {
       requests++;
@@ -494,7 +666,7 @@ describe('deactivateKey is idempotent', () => {
   });
 
   it('deletes once, then finds the key gone', async () => {
-    iamWith(keyOf(200, 'Inactive'));
+    iamWith(keyOf(200, 'Inactive', 190));
     const first = await deactivateKey(event(planned('delete', 'delete')), deps());
     const second = await deactivateKey(event(planned('delete', 'delete')), deps());
     expect(first).toMatchObject({ result: 'done', detail: 'deleted' });

@@ -12,7 +12,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { findStaleKeys, type FindStaleKeysDeps } from '../../../functions/find-stale-keys/find-stale-keys';
 import { handler } from '../../../functions/find-stale-keys/handler';
-import { actionsFileSchema, decisionsFileSchema } from '../../../functions/shared/batch-files';
+import {
+  actionsFileSchema,
+  decisionsFileSchema,
+  type IndexedInactiveKey,
+} from '../../../functions/shared/batch-files';
 import {
   FakeBucket,
   FakeIam,
@@ -57,11 +61,27 @@ function deps(configOverrides: Record<string, unknown> = POLICY): FindStaleKeysD
 
 const event = (userCount: number) => ({ run: testRun(), batch: { index: 3, userCount } });
 
-/** Puts the batch's users file and serves their IAM data. */
-function account(users: Record<string, FakeUser>, listed: string[] = Object.keys(users)): FakeIam {
-  bucket.put(USERS_KEY, { users: listed.map((userName) => ({ userName })) });
+/** Puts the batch's users file (with what the key index says of their inactive keys) and serves their IAM data. */
+function account(
+  users: Record<string, FakeUser>,
+  listed: string[] = Object.keys(users),
+  indexed: Record<string, IndexedInactiveKey[]> = {},
+): FakeIam {
+  bucket.put(USERS_KEY, {
+    users: listed.map((userName) => ({
+      userName,
+      ...(indexed[userName] ? { inactiveKeys: indexed[userName] } : {}),
+    })),
+  });
   return new FakeIam(users).install(iamMock);
 }
+
+/** The key index's sighting of an inactive key: seen inactive since `days` days ago. */
+const seenInactive = (n: number, days: number, deactivatedByKeysweep = false): IndexedInactiveKey => ({
+  accessKeyId: keyId(n),
+  inactiveSince: daysAgo(days),
+  deactivatedByKeysweep,
+});
 
 const active = (n: number, ageDays: number, lastUsedDaysAgo: number | null = 1) => ({
   accessKeyId: keyId(n),
@@ -69,8 +89,8 @@ const active = (n: number, ageDays: number, lastUsedDaysAgo: number | null = 1) 
   createDate: daysAgo(ageDays),
   lastUsedDate: lastUsedDaysAgo === null ? null : daysAgo(lastUsedDaysAgo),
 });
-const inactive = (n: number, ageDays: number) => ({
-  ...active(n, ageDays, null),
+const inactive = (n: number, ageDays: number, lastUsedDaysAgo: number | null = null) => ({
+  ...active(n, ageDays, lastUsedDaysAgo),
   status: 'Inactive' as const,
 });
 
@@ -85,6 +105,7 @@ describe('findStaleKeys over a mixed batch', () => {
         frank: { tags: { email: 'frank@example.com' }, keys: [] },
       },
       ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'],
+      { dave: [seenInactive(5, 185, true)] },
     );
   });
 
@@ -148,8 +169,18 @@ describe('findStaleKeys over a mixed batch', () => {
       rule: 'age',
       reason: 'created 2026-08-20, 100 days ago; limit 90',
       deactivationDate: null,
+      deletionDate: null,
+      inactiveSince: null,
+      deactivatedByKeysweep: false,
       exemption: null,
       ownerEmail: 'alice@example.com',
+    });
+    expect(file.keys[4]).toMatchObject({
+      status: 'Inactive',
+      inactiveSince: daysAgo(185),
+      deactivatedByKeysweep: true,
+      reason:
+        'inactive, created 2026-05-12, 200 days ago; deactivated by keysweep since 2026-05-27 (185 days); delete limit 180 days inactive',
     });
     expect(file.keys[2]).toMatchObject({ deactivationDate: '2026-12-08', ownerEmail: null });
     expect(file.keys[3]?.exemption).toEqual({
@@ -164,9 +195,60 @@ describe('findStaleKeys over a mixed batch', () => {
     await findStaleKeys(event(6), deps());
     expect(actionsFileSchema.parse(bucket.json(ACTIONS_KEY))).toEqual([
       { userName: 'alice', accessKeyId: keyId(1), action: 'deactivate', rule: 'age' },
-      { userName: 'dave', accessKeyId: keyId(5), action: 'delete', rule: 'delete' },
+      {
+        userName: 'dave',
+        accessKeyId: keyId(5),
+        action: 'delete',
+        rule: 'delete',
+        inactiveSince: daysAgo(185),
+      },
       { userName: 'dave', accessKeyId: keyId(6), action: 'deactivate', rule: 'unused' },
     ]);
+  });
+});
+
+describe('findStaleKeys: deletion counts the days keysweep has seen a key inactive', () => {
+  const decisionOf = (n: number) =>
+    decisionsFileSchema.parse(bucket.json(DECISIONS_KEY)).keys.find((k) => k.accessKeyId === keyId(n));
+
+  it('counts a key the index does not know as first seen inactive now, whatever its age', async () => {
+    account({ dave: { keys: [inactive(5, 2000)] } });
+    const summary = await findStaleKeys(event(1), deps());
+    expect(summary).toMatchObject({ plannedActions: 0, counts: { none: 1, delete: 0 } });
+    expect(decisionOf(5)).toMatchObject({ action: 'none', inactiveSince: testRun().startedAt });
+  });
+
+  it('warns before the deletion, with its date', async () => {
+    account({ dave: { keys: [inactive(5, 400)] } }, ['dave'], { dave: [seenInactive(5, 170)] });
+    await findStaleKeys(event(1), deps());
+    expect(decisionOf(5)).toMatchObject({
+      action: 'warn',
+      rule: 'delete',
+      deletionDate: '2026-12-08',
+      deactivationDate: null,
+      inactiveSince: daysAgo(170),
+    });
+  });
+
+  it('starts the count over for a key used after the index saw it inactive', async () => {
+    account({ dave: { keys: [inactive(5, 400, 3)] } }, ['dave'], { dave: [seenInactive(5, 200)] });
+    const summary = await findStaleKeys(event(1), deps());
+    expect(summary.plannedActions).toBe(0);
+    expect(decisionOf(5)).toMatchObject({ action: 'none', inactiveSince: testRun().startedAt });
+    expect(decisionOf(5)?.reason).toContain(
+      'counted again: used 2026-11-25, after it was seen inactive on 2026-05-12',
+    );
+    // the last use was asked of IAM: for an inactive key it decides whether the count starts over
+    expect(iamMock).toHaveReceivedCommandWith(GetAccessKeyLastUsedCommand, { AccessKeyId: keyId(5) });
+  });
+
+  it('plans no deletion while the run says deletion is paused, and says why', async () => {
+    account({ dave: { keys: [inactive(5, 400)] } }, ['dave'], { dave: [seenInactive(5, 300)] });
+    const paused = { ...event(1), run: testRun({ deletionPaused: 'the key index is unreadable' }) };
+    const summary = await findStaleKeys(paused, deps());
+    expect(summary).toMatchObject({ plannedActions: 0, counts: { none: 1 } });
+    expect(decisionOf(5)?.reason).toContain('deletion paused: the key index is unreadable');
+    expect(s3Mock).not.toHaveReceivedCommandWith(PutObjectCommand, { Key: ACTIONS_KEY });
   });
 });
 

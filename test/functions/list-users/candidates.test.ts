@@ -14,20 +14,29 @@ const slot = (
   { active = true, lastUsedDate = null }: { active?: boolean; lastUsedDate?: string | null } = {},
 ): ReportKeySlot => ({ active, lastRotated, lastUsedDate });
 
-/** A key index that knows these creation dates per user. */
-function indexOf(users: Record<string, string[]>, deactivatedByKeysweep: string[] = []): KeyIndex {
+/** An inactive key of the index: created then, seen inactive since then (undefined: an index from before inactiveSince). */
+interface InactiveEntry {
+  createDate: string;
+  inactiveSince?: string;
+}
+
+/** A key index that knows these keys per user: an Active key's creation date, or an inactive key. */
+function indexOf(
+  users: Record<string, (string | InactiveEntry)[]>,
+  deactivatedByKeysweep: string[] = [],
+): KeyIndex {
   let n = 0;
   return {
     updatedAt: daysAgo(1),
     users: Object.fromEntries(
-      Object.entries(users).map(([userName, dates]) => [
+      Object.entries(users).map(([userName, keys]) => [
         userName,
         {
-          keys: dates.map((createDate) => ({
-            accessKeyId: keyId(++n),
-            createDate,
-            status: 'Active' as const,
-          })),
+          keys: keys.map((key) =>
+            typeof key === 'string'
+              ? { accessKeyId: keyId(++n), createDate: key, status: 'Active' as const }
+              : { accessKeyId: keyId(++n), status: 'Inactive' as const, ...key },
+          ),
         },
       ]),
     ),
@@ -90,16 +99,9 @@ describe('selectCandidates: keys the index knows', () => {
       FULL,
       true,
     ],
-    // delete rule: Inactive keys are read at deleteAfterDays, no warning period
-    ['an Inactive key 180 days old, delete 180', [slot(daysAgo(180), { active: false })], FULL, true],
-    ['an Inactive key 179 days old, delete 180', [slot(daysAgo(179), { active: false })], FULL, false],
+    // an inactive slot is never read for its age (the delete rule counts from the index, below)
+    ['an Inactive key 500 days old, delete 180', [slot(daysAgo(500), { active: false })], FULL, false],
     ['an Inactive key 500 days old, delete off', [slot(daysAgo(500), { active: false })], AGE_ONLY, false],
-    [
-      'an Inactive key 100 days old never used, delete 180',
-      [slot(daysAgo(100), { active: false })],
-      FULL,
-      false,
-    ],
     // no keys
     ['a user without keys', [], FULL, false],
     ['a slot without a last_rotated date', [slot(null)], FULL, false],
@@ -122,6 +124,51 @@ describe('selectCandidates: keys the index knows', () => {
   ])('with warnBeforeDays %i reads an Active key %i days old: %s', (warnBeforeDays, age, read) => {
     const policy = policyOf(testConfig({ warnBeforeDays }));
     expect(selectOne([slot(daysAgo(age))], policy).userNames).toEqual(read ? ['alice'] : []);
+  });
+});
+
+describe('selectCandidates: inactive keys, by the key index alone', () => {
+  // FULL: delete 180, warn 14: a user is read from 166 days seen inactive on
+  const inactiveFor = (days: number | undefined): InactiveEntry => ({
+    createDate: daysAgo(900),
+    ...(days === undefined ? {} : { inactiveSince: daysAgo(days) }),
+  });
+  /** alice's inactive key as the report shows it: N/A (AWS's documented reading), or its creation. */
+  const slots = { 'N/A': [slot(null, { active: false })], creation: [slot(daysAgo(900), { active: false })] };
+
+  it.each<[string, number | undefined, Policy, boolean]>([
+    ['seen inactive for 166 days (the first day of the deletion warning)', 166, FULL, true],
+    ['seen inactive for 165 days', 165, FULL, false],
+    ['seen inactive for 400 days (past the deletion, not read since)', 400, FULL, true],
+    ['seen inactive for 500 days, deletion off', 500, AGE_ONLY, false],
+    ['in an index from before inactiveSince (first seen when next read)', undefined, FULL, false],
+  ])('reads a user whose indexed inactive key is %s: %s', (_name, days, policy, read) => {
+    for (const keys of Object.values(slots)) {
+      const candidates = select(
+        [{ userName: 'alice', keys }],
+        indexOf({ alice: [inactiveFor(days)] }),
+        policy,
+        NOW,
+      );
+      expect(candidates.userNames).toEqual(read ? ['alice'] : []);
+      expect(candidates.reasons['may-need-action']).toBe(read ? 1 : 0);
+    }
+  });
+
+  it.each([
+    [0, 179, false],
+    [0, 180, true],
+    [30, 149, false],
+    [30, 150, true],
+  ])('with warnBeforeDays %i reads a key seen inactive for %i days: %s', (warnBeforeDays, days, read) => {
+    const policy = policyOf(testConfig({ deleteAfterDays: 180, warnBeforeDays }));
+    const candidates = select(
+      [{ userName: 'alice', keys: slots['N/A'] }],
+      indexOf({ alice: [inactiveFor(days)] }),
+      policy,
+      NOW,
+    );
+    expect(candidates.userNames).toEqual(read ? ['alice'] : []);
   });
 });
 
@@ -205,7 +252,8 @@ describe('selectCandidates over a whole report', () => {
     { userName: 'was-deactivated', keys: [slot(daysAgo(95), { active: false })] },
     { userName: 'no-keys', keys: [] },
     { userName: 'newcomer', keys: [slot(daysAgo(1))] },
-    { userName: 'dead', keys: [slot(daysAgo(300), { active: false })] },
+    { userName: 'dead', keys: [slot(null, { active: false })] },
+    { userName: 'dormant', keys: [slot(daysAgo(300), { active: false })] },
   ];
   const index = indexOf(
     {
@@ -215,7 +263,10 @@ describe('selectCandidates over a whole report', () => {
       idle: [daysAgo(50)],
       'was-deactivated': [daysAgo(95)],
       'no-keys': [],
-      dead: [daysAgo(300)],
+      // seen inactive for 170 days: within the deletion warning (delete 180, warn 14)
+      dead: [{ createDate: daysAgo(300), inactiveSince: daysAgo(170) }],
+      // 300 days old, but seen inactive for 10 days only
+      dormant: [{ createDate: daysAgo(300), inactiveSince: daysAgo(10) }],
     },
     ['was-deactivated', 'gone-since'],
   );

@@ -13,6 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { discoverUsers, type DiscoverDeps } from '../../../functions/list-users/discover-users';
 import type { ReportKeySlot } from '../../../functions/list-users/credential-report-csv';
+import type { IndexedInactiveKey } from '../../../functions/shared/batch-files';
 import type { KeyIndex } from '../../../functions/shared/key-index';
 import {
   FakeBucket,
@@ -89,12 +90,37 @@ const INDEX: KeyIndex = {
     young: { keys: [{ accessKeyId: keyId(2), createDate: daysAgo(10), status: 'Active' }] },
     idle: { keys: [{ accessKeyId: keyId(5), createDate: daysAgo(50), status: 'Active' }] },
     // last_rotated moved to its re-activation 2 days ago: the report shows a 2-day-old key
-    reactivated: { keys: [{ accessKeyId: keyId(3), createDate: daysAgo(200), status: 'Inactive' }] },
-    'was-deactivated': { keys: [{ accessKeyId: keyId(4), createDate: daysAgo(95), status: 'Inactive' }] },
+    reactivated: {
+      keys: [
+        { accessKeyId: keyId(3), createDate: daysAgo(200), status: 'Inactive', inactiveSince: daysAgo(30) },
+      ],
+    },
+    'was-deactivated': {
+      keys: [
+        {
+          accessKeyId: keyId(4),
+          createDate: daysAgo(95),
+          status: 'Inactive',
+          deactivatedByKeysweep: true,
+          inactiveSince: daysAgo(1),
+        },
+      ],
+    },
     'no-keys': { keys: [] },
   },
   deactivatedByKeysweep: ['was-deactivated'],
 };
+
+/** What the users file carries of each user's inactive keys in INDEX. */
+const SIGHTINGS: Record<string, { inactiveKeys: IndexedInactiveKey[] }> = {
+  reactivated: {
+    inactiveKeys: [{ accessKeyId: keyId(3), inactiveSince: daysAgo(30), deactivatedByKeysweep: false }],
+  },
+  'was-deactivated': {
+    inactiveKeys: [{ accessKeyId: keyId(4), inactiveSince: daysAgo(1), deactivatedByKeysweep: true }],
+  },
+};
+const sightingsOf = (userName: string) => SIGHTINGS[userName] ?? {};
 
 let bucket: FakeBucket;
 let pollSleep: jest.Mock<Promise<void>, [number]>;
@@ -150,11 +176,16 @@ describe('discoverUsers on a day the credential report may narrow the search', (
       usersInAccount: 7,
       users: [
         { userName: 'old', reportKeys: REPORT.old },
-        { userName: 'reactivated', reportKeys: REPORT.reactivated },
-        { userName: 'was-deactivated', reportKeys: REPORT['was-deactivated'] },
+        { userName: 'reactivated', reportKeys: REPORT.reactivated, ...SIGHTINGS.reactivated },
+        {
+          userName: 'was-deactivated',
+          reportKeys: REPORT['was-deactivated'],
+          ...SIGHTINGS['was-deactivated'],
+        },
         { userName: 'fresh' },
       ],
       credentialReportGeneratedAt: '2026-11-28T06:30:00.000Z',
+      deletionPaused: null,
     });
     expect(iamMock).toHaveReceivedCommandTimes(ListUsersCommand, 1);
     expect(iamMock).toHaveReceivedCommandWith(ListUsersCommand, { MaxItems: 1000 });
@@ -170,8 +201,8 @@ describe('discoverUsers on a day the credential report may narrow the search', (
     const discovery = await discoverUsers(deps());
     expect(discovery.users).toStrictEqual([
       { userName: 'old', reportKeys: REPORT.old },
-      { userName: 'reactivated', reportKeys: REPORT.reactivated },
-      { userName: 'was-deactivated', reportKeys: REPORT['was-deactivated'] },
+      { userName: 'reactivated', reportKeys: REPORT.reactivated, ...SIGHTINGS.reactivated },
+      { userName: 'was-deactivated', reportKeys: REPORT['was-deactivated'], ...SIGHTINGS['was-deactivated'] },
       { userName: 'young' },
       { userName: 'fresh' },
     ]);
@@ -229,21 +260,23 @@ describe('discoverUsers on a day the credential report may narrow the search', (
 describe('discoverUsers on a full-scan day', () => {
   const notPresent = new CredentialReportNotPresentException({ message: 'no report', $metadata: {} });
 
-  it.each<[string, Record<string, unknown>, boolean, () => void, string]>([
+  it.each<[string, Record<string, unknown>, boolean, () => void, string, boolean]>([
     [
       'forced by the execution input',
       {},
       true,
       () => undefined,
       'full scan requested by the execution input',
+      true,
     ],
-    ['fullScanOn ALWAYS', { fullScanOn: 'ALWAYS' }, false, () => undefined, 'fullScanOn is ALWAYS'],
+    ['fullScanOn ALWAYS', { fullScanOn: 'ALWAYS' }, false, () => undefined, 'fullScanOn is ALWAYS', true],
     [
       'the weekday is fullScanOn',
       { fullScanOn: 'SAT' },
       false,
       () => undefined,
       'weekly full scan (fullScanOn SAT)',
+      true,
     ],
     [
       'there is no key index yet',
@@ -251,6 +284,7 @@ describe('discoverUsers on a full-scan day', () => {
       false,
       () => bucket.objects.delete(INDEX_KEY),
       'first run: keysweep has no key index yet',
+      false,
     ],
     [
       'the key index does not match its schema',
@@ -258,6 +292,7 @@ describe('discoverUsers on a full-scan day', () => {
       false,
       () => bucket.put(INDEX_KEY, { updatedAt: 'x', users: { old: { keys: 'none' } } }),
       'the key index state/key-index.json is unreadable',
+      false,
     ],
     [
       'the key index lacks deactivatedByKeysweep',
@@ -265,22 +300,31 @@ describe('discoverUsers on a full-scan day', () => {
       false,
       () => bucket.put(INDEX_KEY, { updatedAt: 'x', users: {} }),
       'the key index state/key-index.json is unreadable',
+      false,
     ],
-  ])('reads every user when %s, with hints from the report', async (_name, config, force, setup, reason) => {
-    setup();
-    const discovery = await discoverUsers(deps(config, { forceFullScan: force }));
-    expect(discovery).toStrictEqual({
-      source: 'full-scan',
-      reason,
-      usersInAccount: 7,
-      users: [
-        ...Object.entries(REPORT).map(([userName, reportKeys]) => ({ userName, reportKeys })),
-        { userName: 'fresh' },
-      ],
-      credentialReportGeneratedAt: '2026-11-28T06:30:00.000Z',
-    });
-    expect(iamMock).toHaveReceivedCommandTimes(ListUsersCommand, 1);
-  });
+  ])(
+    'reads every user when %s, with hints from the report',
+    async (_name, config, force, setup, reason, indexed) => {
+      setup();
+      const discovery = await discoverUsers(deps(config, { forceFullScan: force }));
+      expect(discovery).toStrictEqual({
+        source: 'full-scan',
+        reason,
+        usersInAccount: 7,
+        users: [
+          ...Object.entries(REPORT).map(([userName, reportKeys]) => ({
+            userName,
+            reportKeys,
+            ...(indexed ? sightingsOf(userName) : {}),
+          })),
+          { userName: 'fresh' },
+        ],
+        credentialReportGeneratedAt: '2026-11-28T06:30:00.000Z',
+        deletionPaused: null,
+      });
+      expect(iamMock).toHaveReceivedCommandTimes(ListUsersCommand, 1);
+    },
+  );
 
   it.each<[string, () => void, string]>([
     [
@@ -308,8 +352,9 @@ describe('discoverUsers on a full-scan day', () => {
       source: 'full-scan',
       reason,
       usersInAccount: 7,
-      users: ALL_USERS.map((userName) => ({ userName })),
+      users: ALL_USERS.map((userName) => ({ userName, ...sightingsOf(userName) })),
       credentialReportGeneratedAt: null,
+      deletionPaused: null,
     });
   });
 
@@ -362,8 +407,9 @@ describe('discoverUsers on a full-scan day', () => {
       source: 'full-scan',
       reason: `the credential report could not be read (${failure})`,
       usersInAccount: 7,
-      users: ALL_USERS.map((userName) => ({ userName })),
+      users: ALL_USERS.map((userName) => ({ userName, ...sightingsOf(userName) })),
       credentialReportGeneratedAt: null,
+      deletionPaused: null,
     });
   });
 
@@ -385,5 +431,40 @@ describe('discoverUsers on a full-scan day', () => {
     expect(discovery.source).toBe('full-scan');
     expect(discovery.usersInAccount).toBe(7);
     if (!force) expect(discovery.reason).toBe('the key index state/key-index.json is unreadable (not JSON)');
+  });
+});
+
+describe('discoverUsers: deletion needs the key index', () => {
+  it.each<[string, () => void, string | null]>([
+    ['a readable index', () => undefined, null],
+    [
+      'no index (first run)',
+      () => bucket.objects.delete(INDEX_KEY),
+      'first run: keysweep has no key index yet, so it cannot tell how long inactive keys have been inactive: ' +
+        'nothing is deleted this run, and every inactive key counts as first seen inactive today',
+    ],
+    [
+      'an index that is not JSON',
+      () => bucket.objects.set(INDEX_KEY, { body: '{"upda', contentType: 'application/json' }),
+      'the key index state/key-index.json is unreadable (not JSON), so it cannot tell how long inactive keys ' +
+        'have been inactive: nothing is deleted this run, and every inactive key counts as first seen inactive today',
+    ],
+    [
+      'an index of the wrong shape',
+      () => bucket.put(INDEX_KEY, { updatedAt: 'x', users: {} }),
+      'the key index state/key-index.json is unreadable, so it cannot tell how long inactive keys have been ' +
+        'inactive: nothing is deleted this run, and every inactive key counts as first seen inactive today',
+    ],
+  ])('with deleteAfterDays set and %s, pauses deletion: %j', async (_name, setup, paused) => {
+    setup();
+    const discovery = await discoverUsers(deps({ deleteAfterDays: 30 }));
+    expect(discovery.deletionPaused).toBe(paused);
+    // without a readable index, no user carries sightings of inactive keys
+    expect(discovery.users.some((u) => u.inactiveKeys !== undefined)).toBe(paused === null);
+  });
+
+  it('pauses nothing when deletion is off, index or not', async () => {
+    bucket.objects.delete(INDEX_KEY);
+    expect((await discoverUsers(deps())).deletionPaused).toBeNull();
   });
 });

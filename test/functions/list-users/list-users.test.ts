@@ -13,6 +13,7 @@ import { handler } from '../../../functions/list-users/handler';
 import { parseExecutionInput } from '../../../functions/list-users/execution-input';
 import { BATCH_SIZE, listUsers, type ListUsersDeps } from '../../../functions/list-users/list-users';
 import type { Mode } from '../../../functions/shared/config';
+import { runSchema } from '../../../functions/shared/run';
 import { FakeBucket, fakeContext, noWaitRetry, testConfig, throttlingError } from '../fixtures';
 
 const iamMock = mockClient(IAMClient);
@@ -148,7 +149,16 @@ describe('listUsers: users and batches', () => {
         credentialReportGeneratedAt: null,
       },
       version: '1.2.3+abc1234',
+      deletionPaused: null,
     });
+  });
+
+  it('says in the run that deletion is paused when deleteAfterDays is set and there is no key index', async () => {
+    const { run } = await listUsers({ input: {}, execution: EXECUTION }, deps({ deleteAfterDays: 30 }));
+    expect(run.deletionPaused).toMatch(
+      /^first run: keysweep has no key index yet, so .*nothing is deleted this run/,
+    );
+    expect(runSchema.parse(run)).toEqual(run);
   });
 });
 

@@ -54,6 +54,7 @@ describe('buildReport entries', () => {
         error: null,
         deactivationDate: null,
         deletionDate: null,
+        inactiveSince: null,
         exemption: null,
         ownerEmail: 'alice@example.com',
       },
@@ -70,6 +71,21 @@ describe('buildReport entries', () => {
     const report = buildReport(inputs({ decisions: [decisionsFile(0, [warned, record('bob', 2, 'none')])] }));
     expect(report.entries.map((e) => e.deletionDate)).toEqual(['2026-12-10', null]);
     expect(report.deletionPaused).toBeNull();
+  });
+
+  it('carries since when an inactive key is counted inactive, and why deletion is paused, from the run', () => {
+    const inactive = record('alice', 1, 'none', {
+      status: 'Inactive',
+      inactiveSince: '2026-11-01T08:00:00.000Z',
+    });
+    const report = buildReport(
+      inputs({
+        run: testRun({ deletionPaused: 'first run: keysweep has no key index yet' }),
+        decisions: [decisionsFile(0, [inactive])],
+      }),
+    );
+    expect(report.entries[0]?.inactiveSince).toBe('2026-11-01T08:00:00.000Z');
+    expect(report.deletionPaused).toBe('first run: keysweep has no key index yet');
   });
 
   it('orders entries by user, then by creation date', () => {

@@ -245,7 +245,7 @@ export const OWNER_EMAIL_CASES: OwnerEmailCase[] = [
     keys: [{ action: 'delete', more: { ageDays: 316, ...used(272) } }],
     cases: ['deleted'],
     facts: [
-      `${K(1)}, created 2026-01-16, last used 2026-03-01, was deleted today: it was inactive, and the policy deletes inactive keys after 180 days. This cannot be undone.`,
+      `${K(1)}, created 2026-01-16, last used 2026-03-01, was deleted today: it was inactive, and the policy deletes a key once keysweep has seen it inactive for 180 days. This cannot be undone.`,
     ],
     steps: ['Nothing to do, unless something still needs a key: then create a new one:'],
     commands: [cmd.create('erin')],
@@ -280,7 +280,7 @@ export const OWNER_EMAIL_CASES: OwnerEmailCase[] = [
     ],
     cases: ['deletion-warning'],
     facts: [
-      `${K(1)}, created 2026-06-11, last used 2026-08-20, is inactive and will be deleted on or after 2026-12-10: the policy deletes inactive keys after 180 days.`,
+      `${K(1)}, created 2026-06-11, last used 2026-08-20, is inactive and will be deleted on or after 2026-12-10: the policy deletes a key once keysweep has seen it inactive for 180 days.`,
     ],
     steps: [
       `Nothing needs doing for ${K(1)}: it is inactive, so nothing can be using it. To delete it sooner:`,

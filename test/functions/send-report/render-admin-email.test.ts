@@ -139,6 +139,31 @@ describe('renderAdminEmail: content', () => {
     expect(text).not.toContain('User: erin');
   });
 
+  it('shows, for a key to be deleted, since when keysweep has seen it inactive rather than its age', () => {
+    const goingSoon = record('gina', 7, 'warn', {
+      rule: 'delete',
+      status: 'Inactive',
+      ageDays: 400,
+      deactivationDate: null,
+      deletionDate: '2026-12-03',
+      inactiveSince: '2026-11-03T08:00:00.000Z',
+    });
+    const { text } = renderAdminEmail(
+      build({ decisions: [decisionsFile(0, [warned, goingSoon])] }),
+      LOCATION,
+    );
+    expect(text).toContain('== Warned: deletion coming (1) ==');
+    expect(text).toContain('Deletion on: 2026-12-03 | Seen inactive since: 2026-11-03');
+    expect(text).not.toContain('Age (days): 400');
+  });
+
+  it('says what deleteAfterDays counts in the policy', () => {
+    const report = build({ config: testConfig({ deleteAfterDays: 30 }) });
+    expect(renderAdminEmail(report, LOCATION).text).toContain(
+      'deleteAfterDays: 30 (days keysweep has seen a key inactive, unused since)',
+    );
+  });
+
   it('shows what a report-mode run would do, and who asked for it', () => {
     const { text } = renderAdminEmail(
       build({ run: testRun({ mode: 'report', modeSource: 'input' }) }),

@@ -6,6 +6,7 @@ import { handler } from '../../../functions/send-report/handler';
 import type { Report } from '../../../functions/send-report/report-model';
 import { sendReport, type SendReportDeps } from '../../../functions/send-report/send-report';
 import type { DecisionsFile, KeyResult, Plan } from '../../../functions/shared/batch-files';
+import { keyIndexSchema } from '../../../functions/shared/key-index';
 import { layout } from '../../../functions/shared/report-layout';
 import type { Run } from '../../../functions/shared/run';
 import {
@@ -146,6 +147,24 @@ describe('sendReport', () => {
       usersRead: 5,
       durationSeconds: 95.5,
     });
+  });
+
+  it('writes the key index: a key deactivated this run is inactive since the run’s start, not the report’s time', async () => {
+    stored(files, ALL_DONE);
+    await sendReport(event(planOf(files), { startedAt: '2026-11-28T07:59:00.000Z' }), deps());
+    const index = keyIndexSchema.parse(bucket.json(layout.keyIndex()));
+    expect(index.updatedAt).toBe(new Date(NOW.getTime() + 95_500).toISOString());
+    expect(index.users.alice?.keys).toEqual([
+      expect.objectContaining({
+        accessKeyId: keyId(1),
+        status: 'Inactive',
+        deactivatedByKeysweep: true,
+        inactiveSince: '2026-11-28T07:59:00.000Z',
+      }),
+    ]);
+    // dave's key was found already inactive by someone else: keysweep did not see it inactive yet
+    expect(index.users.dave?.keys[0]).not.toHaveProperty('inactiveSince');
+    expect(index.users.bob?.keys).toEqual([]); // deleted
   });
 
   it('emails the admins from the sender, in HTML and text, with masked key IDs only', async () => {

@@ -1,7 +1,16 @@
 import type { DecisionsFile, KeyRecord, KeyResult } from '../../../functions/shared/batch-files';
-import { keyIndexSchema, updateKeyIndex, type KeyIndex } from '../../../functions/shared/key-index';
+import {
+  inactiveSightingsOf,
+  keyIndexSchema,
+  updateKeyIndex,
+  type KeyIndex,
+} from '../../../functions/shared/key-index';
 import type { Action } from '../../../functions/shared/policy';
 import { NOW, daysAgo, keyId } from '../fixtures';
+
+/** The run wrote the index at NOW and started an hour before. */
+const RUN_STARTED_AT = daysAgo(1 / 24);
+const AT = { updatedAt: NOW, runStartedAt: RUN_STARTED_AT };
 
 /** A result key unlike send-report's, to show updateKeyIndex uses the one it is given. */
 const resultKey = (userName: string, accessKeyId: string) => `${userName}|${accessKeyId}`;
@@ -13,9 +22,16 @@ function record(
     status = 'Active',
     ageDays = 10,
     action = 'none',
-  }: { status?: 'Active' | 'Inactive'; ageDays?: number; action?: Action } = {},
+    inactiveSince = status === 'Inactive' ? RUN_STARTED_AT : null,
+  }: {
+    status?: 'Active' | 'Inactive';
+    ageDays?: number;
+    action?: Action;
+    inactiveSince?: string | null;
+  } = {},
 ): KeyRecord {
   return {
+    inactiveSince,
     userName,
     accessKeyId: keyId(n),
     status,
@@ -52,18 +68,21 @@ const entry = (
   ageDays: number,
   status: 'Active' | 'Inactive' = 'Active',
   deactivatedByKeysweep = false,
+  /** null: no inactiveSince (an Active key, or an index written before it existed) */
+  inactiveSince: string | null = status === 'Inactive' ? RUN_STARTED_AT : null,
 ) => ({
   accessKeyId: keyId(n),
   createDate: daysAgo(ageDays),
   status,
   ...(deactivatedByKeysweep ? { deactivatedByKeysweep: true as const } : {}),
+  ...(inactiveSince !== null ? { inactiveSince } : {}),
 });
 
 const PREVIOUS: KeyIndex = {
   updatedAt: daysAgo(1),
   users: {
     alice: { keys: [entry(1, 100), entry(2, 5)] },
-    bob: { keys: [entry(3, 40, 'Inactive', true)] },
+    bob: { keys: [entry(3, 40, 'Inactive', true, daysAgo(20))] },
     carol: { keys: [entry(4, 20)] },
   },
   deactivatedByKeysweep: ['bob'],
@@ -76,7 +95,7 @@ describe('updateKeyIndex', () => {
       [decisions([record('alice', 1, { ageDays: 100 }), record('alice', 2, { ageDays: 5 })])],
       new Map(),
       resultKey,
-      NOW,
+      AT,
     );
     expect(index).toEqual({
       updatedAt: NOW.toISOString(),
@@ -93,7 +112,7 @@ describe('updateKeyIndex', () => {
       [decisions([record('alice', 2, { ageDays: 5 }), record('alice', 5, { ageDays: 0 })])],
       new Map(),
       resultKey,
-      NOW,
+      AT,
     );
     expect(index.users).toEqual({
       alice: { keys: [entry(2, 5), entry(5, 0)] },
@@ -111,7 +130,7 @@ describe('updateKeyIndex', () => {
       [decisions([record('dave', 9, { action: 'deactivate' })], ['carol'])],
       resultsOf({ userName: 'dave', accessKeyId: keyId(9), action: 'deactivate', result: 'done' }),
       resultKey,
-      NOW,
+      AT,
     );
     expect(PREVIOUS).toEqual(before);
   });
@@ -137,7 +156,7 @@ describe('updateKeyIndex', () => {
       ],
       results,
       resultKey,
-      NOW,
+      AT,
     );
     expect(index.users.alice).toEqual({ keys: [entry(1, 100, status, status === 'Inactive'), entry(2, 5)] });
     expect(index.deactivatedByKeysweep).toEqual(deactivated);
@@ -156,12 +175,16 @@ describe('updateKeyIndex', () => {
         : resultsOf({ userName: 'bob', accessKeyId: keyId(3), action: 'delete', result });
     const index = updateKeyIndex(
       PREVIOUS,
-      [decisions([record('bob', 3, { status: 'Inactive', ageDays: 40, action: 'delete' })])],
+      [
+        decisions([
+          record('bob', 3, { status: 'Inactive', ageDays: 40, action: 'delete', inactiveSince: daysAgo(20) }),
+        ]),
+      ],
       results,
       resultKey,
-      NOW,
+      AT,
     );
-    expect(index.users.bob).toEqual({ keys: kept ? [entry(3, 40, 'Inactive', true)] : [] });
+    expect(index.users.bob).toEqual({ keys: kept ? [entry(3, 40, 'Inactive', true, daysAgo(20))] : [] });
   });
 
   it('finds results through the resultKey it is given', () => {
@@ -176,7 +199,7 @@ describe('updateKeyIndex', () => {
       [decisions([record('alice', 1, { ageDays: 100, action: 'deactivate' })])],
       sendReportStyle,
       resultKey,
-      NOW,
+      AT,
     );
     // keyed "user/key", looked up as "user|key": no result found, nothing recorded as done
     expect(index.users.alice).toEqual({ keys: [entry(1, 100)] });
@@ -189,7 +212,7 @@ describe('updateKeyIndex', () => {
       [decisions([record('alice', 1, { ageDays: 100 })], ['bob']), decisions([], ['carol', 'never-seen'], 1)],
       new Map(),
       resultKey,
-      NOW,
+      AT,
     );
     expect(Object.keys(index.users)).toEqual(['alice']);
     expect(index.deactivatedByKeysweep).toEqual([]);
@@ -207,7 +230,7 @@ describe('updateKeyIndex', () => {
         { userName: 'dave', accessKeyId: keyId(12), action: 'deactivate', result: 'done' },
       ),
       resultKey,
-      NOW,
+      AT,
     );
     // derived from the marked keys: bob's key from an earlier run, mia's and dave's from this one
     expect(index.deactivatedByKeysweep).toEqual(['bob', 'dave', 'mia']);
@@ -224,7 +247,7 @@ describe('updateKeyIndex', () => {
       [decisions([record('bob', 3, { status: 'Inactive', ageDays: 200, action: 'delete' })])],
       resultsOf({ userName: 'bob', accessKeyId: keyId(3), action: 'delete', result: 'done' }),
       resultKey,
-      NOW,
+      AT,
     );
     expect(index.users.bob).toEqual({ keys: [] });
     expect(index.deactivatedByKeysweep).toEqual([]);
@@ -235,12 +258,12 @@ describe('updateKeyIndex', () => {
   it('keeps a user in deactivatedByKeysweep while the key keysweep deactivated still exists', () => {
     const index = updateKeyIndex(
       PREVIOUS,
-      [decisions([record('bob', 3, { status: 'Inactive', ageDays: 40 })])],
+      [decisions([record('bob', 3, { status: 'Inactive', ageDays: 40, inactiveSince: daysAgo(20) })])],
       new Map(),
       resultKey,
-      NOW,
+      AT,
     );
-    expect(index.users.bob).toEqual({ keys: [entry(3, 40, 'Inactive', true)] });
+    expect(index.users.bob).toEqual({ keys: [entry(3, 40, 'Inactive', true, daysAgo(20))] });
     expect(index.deactivatedByKeysweep).toEqual(['bob']);
   });
 
@@ -255,9 +278,82 @@ describe('updateKeyIndex', () => {
       ],
       new Map(),
       resultKey,
-      NOW,
+      AT,
     );
     expect(index.users.alice?.keys).toEqual([{ ...entry(1, 30), lastRotated: daysAgo(5) }, entry(2, 5)]);
     expect(keyIndexSchema.parse(index)).toEqual(index);
+  });
+
+  it('records since when an inactive key was seen inactive: the decision’s count, or the run’s start for a key deactivated now', () => {
+    const index = updateKeyIndex(
+      PREVIOUS,
+      [
+        decisions([
+          record('alice', 1, { ageDays: 100, action: 'deactivate' }),
+          record('alice', 2, { status: 'Inactive', ageDays: 5, inactiveSince: daysAgo(3) }),
+        ]),
+      ],
+      resultsOf({ userName: 'alice', accessKeyId: keyId(1), action: 'deactivate', result: 'done' }),
+      resultKey,
+      AT,
+    );
+    expect(index.users.alice?.keys).toEqual([
+      entry(1, 100, 'Inactive', true, RUN_STARTED_AT),
+      entry(2, 5, 'Inactive', false, daysAgo(3)),
+    ]);
+    expect(keyIndexSchema.parse(index)).toEqual(index);
+  });
+
+  it('counts an inactive key whose decision has no inactiveSince (written before it existed) from this run', () => {
+    const old = record('carol', 4, { status: 'Inactive', ageDays: 400 });
+    delete old.inactiveSince;
+    const index = updateKeyIndex(PREVIOUS, [decisions([old])], new Map(), resultKey, AT);
+    expect(index.users.carol?.keys).toEqual([entry(4, 400, 'Inactive', false, RUN_STARTED_AT)]);
+  });
+
+  it('drops inactiveSince once the key is active again, so a later deactivation counts afresh', () => {
+    const index = updateKeyIndex(
+      PREVIOUS,
+      [decisions([record('bob', 3, { status: 'Active', ageDays: 40 })])],
+      new Map(),
+      resultKey,
+      AT,
+    );
+    expect(index.users.bob?.keys).toEqual([entry(3, 40, 'Active', true)]);
+  });
+
+  it('keeps the inactiveSince of users not read this run', () => {
+    const index = updateKeyIndex(PREVIOUS, [decisions([record('alice', 1)])], new Map(), resultKey, AT);
+    expect(index.users.bob).toEqual(PREVIOUS.users.bob);
+  });
+});
+
+describe('the key index schema', () => {
+  it('reads an index written before inactiveSince existed', () => {
+    const old = {
+      updatedAt: daysAgo(1),
+      users: { bob: { keys: [{ ...entry(3, 400, 'Inactive', true, null) }] } },
+      deactivatedByKeysweep: ['bob'],
+    };
+    expect(keyIndexSchema.parse(old).users.bob?.keys[0]?.inactiveSince).toBeUndefined();
+  });
+});
+
+describe('inactiveSightingsOf', () => {
+  it('gives the inactive keys of a user with their sighting; an index without one gives null', () => {
+    const index: KeyIndex = {
+      ...PREVIOUS,
+      users: {
+        ...PREVIOUS.users,
+        alice: { keys: [entry(1, 100), entry(2, 500, 'Inactive', false, null)] },
+      },
+    };
+    expect(inactiveSightingsOf(index, 'bob')).toEqual([
+      { accessKeyId: keyId(3), inactiveSince: daysAgo(20), deactivatedByKeysweep: true },
+    ]);
+    expect(inactiveSightingsOf(index, 'alice')).toEqual([
+      { accessKeyId: keyId(2), inactiveSince: null, deactivatedByKeysweep: false },
+    ]);
+    expect(inactiveSightingsOf(index, 'nobody')).toEqual([]);
   });
 });

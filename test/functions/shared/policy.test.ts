@@ -3,8 +3,12 @@ import {
   ACTIONS,
   decideKey,
   exemptionOf,
+  inactivityOf,
   isChange,
+  lastUseMatters,
+  RUN_MAX_MS,
   type Action,
+  type Inactivity,
   type KeyFacts,
   type KeyStatus,
   type Rule,
@@ -36,6 +40,11 @@ function userWith(tags: Record<string, string> = {}, groups: string[] = []): Use
 }
 
 const NOT_EXEMPT: UserExemption = { exemption: null, invalidTagValue: null };
+
+/** An Inactive key seen inactive for `days` days (fractions allowed), by keysweep's count. */
+function seen(days: number, byKeysweep = false): Inactivity {
+  return { since: daysAgo(days), byKeysweep, restarted: null };
+}
 const YESTERDAY = daysAgo(1);
 const MINUTE_MS = 60_000;
 
@@ -197,27 +206,18 @@ describe('decideKey at the day boundaries', () => {
       { unusedAfterDays: null },
       { action: 'warn', rule: 'age', ageDays: 80, deactivationDate: '2026-12-08', reason: ['(limit 90)'] },
     ],
-    // --- delete rule (deleteAfterDays 180) and inactive keys
+    // --- inactive keys: the delete rule counts days seen inactive (below), never the key's age
     [
-      'Inactive, exactly 180 days old → delete',
-      key(daysAgo(180), daysAgo(170), 'Inactive'),
-      {},
-      {
-        action: 'delete',
-        rule: 'delete',
-        ageDays: 180,
-        reason: ['inactive, created 2026-06-01, 180 days ago; delete limit 180'],
-      },
-    ],
-    [
-      'Inactive, 179 days old → none',
-      key(daysAgo(179), daysAgo(170), 'Inactive'),
+      'Inactive, 1000 days old, first seen inactive now → none, not delete',
+      key(daysAgo(1000), daysAgo(990), 'Inactive'),
       {},
       {
         action: 'none',
         rule: 'none',
-        ageDays: 179,
-        reason: ['inactive, created 2026-06-02, 179 days ago; delete limit 180'],
+        ageDays: 1000,
+        reason: [
+          'inactive, created 2024-03-03, 1000 days ago; seen inactive since 2026-11-28 (0 days); delete limit 180 days inactive',
+        ],
       },
     ],
     [
@@ -228,7 +228,7 @@ describe('decideKey at the day boundaries', () => {
         action: 'none',
         rule: 'none',
         ageDays: 1000,
-        reason: ['inactive, created 2024-03-03, 1000 days ago'],
+        reason: ['inactive, created 2024-03-03, 1000 days ago; seen inactive since 2026-11-28 (0 days)'],
       },
     ],
     [
@@ -290,10 +290,14 @@ describe('decideKey at the day boundaries', () => {
     const keys = [
       key(daysAgo(120), YESTERDAY), // over age
       key(daysAgo(10), YESTERDAY), // young
-      key(daysAgo(200), daysAgo(150), 'Inactive'), // long dead
+      key(daysAgo(200), daysAgo(190), 'Inactive'), // seen inactive for 185 days
       key(daysAgo(80), YESTERDAY), // nearly over age
     ];
-    expect(keys.map((k) => decideKey(k, NOT_EXEMPT, p, NOW).action)).toEqual([
+    const deletion = (k: KeyFacts) => ({
+      inactivity: k.status === 'Inactive' ? seen(185) : null,
+      deletionPaused: null,
+    });
+    expect(keys.map((k) => decideKey(k, NOT_EXEMPT, p, NOW, deletion(k)).action)).toEqual([
       'deactivate',
       'none',
       'delete',
@@ -307,13 +311,14 @@ describe('decideKey with an exemption', () => {
   const byTag = exemptionOf(userWith({ [TAG]: '2026-12-31' }), p, NOW);
   const byGroup = exemptionOf(userWith({}, ['break-glass']), p, NOW);
 
-  it.each<[string, KeyFacts, UserExemption, Rule, string]>([
+  it.each<[string, KeyFacts, UserExemption, Rule, string, Inactivity | null]>([
     [
       'over-age key, dated tag',
       key(daysAgo(100), YESTERDAY),
       byTag,
       'age',
       'would deactivate (created 2026-08-20, 100 days ago; limit 90) but exempt through 2026-12-31: tag keysweep:exempt = 2026-12-31',
+      null,
     ],
     [
       'unused key, group',
@@ -321,22 +326,43 @@ describe('decideKey with an exemption', () => {
       byGroup,
       'unused',
       'would deactivate (never used (created 50 days ago); unused limit 45) but exempt: member of group break-glass',
+      null,
     ],
-    ['key in the warning window (exempt > warn)', key(daysAgo(80), YESTERDAY), byTag, 'age', 'would warn ('],
     [
-      'inactive key over the delete limit (exempt > delete)',
+      'key in the warning window (exempt > warn)',
+      key(daysAgo(80), YESTERDAY),
+      byTag,
+      'age',
+      'would warn (',
+      null,
+    ],
+    [
+      'inactive key seen inactive past the delete limit (exempt > delete)',
       key(daysAgo(200), null, 'Inactive'),
       byGroup,
       'delete',
-      'would delete (inactive, created 2026-05-12, 200 days ago; delete limit 180) but exempt: member of group break-glass',
+      'would delete (inactive, created 2026-05-12, 200 days ago; seen inactive since 2026-05-22 (190 days); delete limit 180 days inactive) but exempt: member of group break-glass',
+      seen(190),
     ],
-  ])('%s → exempt, keeping the overridden rule', (_name, facts, exemption, rule, reason) => {
-    const decision = decideKey(facts, exemption, p, NOW);
+    [
+      'inactive key in the deletion warning window (exempt > warn)',
+      key(daysAgo(200), null, 'Inactive'),
+      byTag,
+      'delete',
+      'would warn (inactive, created 2026-05-12, 200 days ago; seen inactive since 2026-06-11 (170 days); will be deleted on or after 2026-12-08',
+      seen(170),
+    ],
+  ])('%s → exempt, keeping the overridden rule', (_name, facts, exemption, rule, reason, inactivity) => {
+    const decision = decideKey(facts, exemption, p, NOW, {
+      inactivity: inactivity ?? null,
+      deletionPaused: null,
+    });
     expect(decision.action).toBe('exempt');
     expect(decision.rule).toBe(rule);
     expect(decision.reason).toContain(reason);
     expect(decision.exemption).toEqual(exemption.exemption);
     expect(decision.deactivationDate).toBeNull();
+    expect(decision.deletionDate).toBeNull();
   });
 
   it.each([
@@ -347,6 +373,194 @@ describe('decideKey with an exemption', () => {
     expect(decision.action).toBe('none');
     expect(decision.rule).toBe('none');
     expect(decision.exemption).toBeNull();
+  });
+});
+
+describe('decideKey: the delete rule counts the days keysweep has seen a key inactive', () => {
+  const inactive = (ageDays: number) => key(daysAgo(ageDays), daysAgo(ageDays), 'Inactive');
+  const decide = (
+    facts: KeyFacts,
+    inactivity: Inactivity | null,
+    overrides: Partial<Policy> = {},
+    paused: string | null = null,
+  ) =>
+    decideKey(facts, NOT_EXEMPT, policy({ deleteAfterDays: 30, warnBeforeDays: 7, ...overrides }), NOW, {
+      inactivity,
+      deletionPaused: paused,
+    });
+
+  it.each<[string, number, Action, Rule, string | null, string]>([
+    [
+      'seen inactive for exactly 30 days to the second → delete',
+      30,
+      'delete',
+      'delete',
+      null,
+      'seen inactive since 2026-10-29 (30 days); delete limit 30 days inactive',
+    ],
+    [
+      'for 29 days and 23 hours → warn (29 whole days)',
+      29.99,
+      'warn',
+      'delete',
+      '2026-11-28',
+      'will be deleted on or after 2026-11-28',
+    ],
+    [
+      'for 29 days → warn, deletion tomorrow',
+      29,
+      'warn',
+      'delete',
+      '2026-11-29',
+      'will be deleted on or after 2026-11-29 (delete limit 30 days inactive)',
+    ],
+    [
+      'for 23 days → warn: the first day of the warning window',
+      23,
+      'warn',
+      'delete',
+      '2026-12-05',
+      'will be deleted on or after 2026-12-05',
+    ],
+    [
+      'for 22 days → none: before the warning window',
+      22,
+      'none',
+      'none',
+      null,
+      'seen inactive since 2026-11-06 (22 days); delete limit 30 days inactive',
+    ],
+    ['for 0 days → none', 0, 'none', 'none', null, 'seen inactive since 2026-11-28 (0 days)'],
+  ])('a 400-day-old key %s', (_name, days, action, rule, deletionDate, reason) => {
+    const decision = decide(inactive(400), seen(days));
+    expect(decision).toMatchObject({ action, rule, deletionDate, deactivationDate: null, ageDays: 400 });
+    expect(decision.reason).toContain(reason);
+  });
+
+  it('counts from the sighting, whatever the key’s age: a 31-day-old key seen inactive for 30 days is deleted', () => {
+    expect(decide(inactive(31), seen(30)).action).toBe('delete');
+    expect(decide(inactive(3000), seen(29)).action).toBe('warn');
+  });
+
+  it('says when keysweep deactivated the key itself', () => {
+    expect(decide(inactive(400), seen(30, true)).reason).toContain(
+      'deactivated by keysweep since 2026-10-29 (30 days)',
+    );
+  });
+
+  it('counts an Inactive key without facts as first seen inactive now: never deleted on its age', () => {
+    const decision = decideKey(inactive(10_000), NOT_EXEMPT, policy({ deleteAfterDays: 30 }), NOW);
+    expect(decision.action).toBe('none');
+    expect(decision.reason).toContain('seen inactive since 2026-11-28 (0 days)');
+  });
+
+  it('deletes nothing and warns of nothing while deletion is paused, and says why', () => {
+    const paused = 'first run: keysweep has no key index yet';
+    for (const days of [10, 29, 30, 500]) {
+      const decision = decide(inactive(600), seen(days), {}, paused);
+      expect(decision).toMatchObject({ action: 'none', rule: 'none', deletionDate: null });
+      expect(decision.reason).toContain(`deletion paused: ${paused}`);
+    }
+  });
+
+  it('does nothing to inactive keys when deletion is off, and still says since when they are inactive', () => {
+    const decision = decide(inactive(600), seen(500), { deleteAfterDays: null });
+    expect(decision).toMatchObject({ action: 'none', rule: 'none', deletionDate: null });
+    expect(decision.reason).toBe(
+      'inactive, created 2025-04-07, 600 days ago; seen inactive since 2025-07-16 (500 days)',
+    );
+  });
+
+  it('warns of nothing with warnBeforeDays 0, and still deletes at the limit', () => {
+    expect(decide(inactive(400), seen(29), { warnBeforeDays: 0 }).action).toBe('none');
+    expect(decide(inactive(400), seen(30), { warnBeforeDays: 0 }).action).toBe('delete');
+  });
+
+  it('warns from the first day when deleteAfterDays is within warnBeforeDays', () => {
+    const decision = decide(inactive(400), seen(0), { deleteAfterDays: 3, warnBeforeDays: 7 });
+    expect(decision).toMatchObject({ action: 'warn', rule: 'delete', deletionDate: '2026-12-01' });
+  });
+
+  it('never deletes or warns about an Active key by the delete rule', () => {
+    const decision = decide(key(daysAgo(10), YESTERDAY), null);
+    expect(decision).toMatchObject({ action: 'none', deletionDate: null });
+  });
+});
+
+describe('inactivityOf', () => {
+  const sighting = (daysAgoSeen: number | null, deactivatedByKeysweep = false) => ({
+    inactiveSince: daysAgoSeen === null ? null : daysAgo(daysAgoSeen),
+    deactivatedByKeysweep,
+  });
+  const inactiveKey = (lastUsedDate: string | null, lastRotated: string | null = null) => ({
+    status: 'Inactive' as const,
+    lastUsedDate,
+    lastRotated,
+  });
+
+  it('is null for an Active key', () => {
+    expect(inactivityOf({ status: 'Active', lastUsedDate: null }, sighting(10), NOW)).toBeNull();
+  });
+
+  it('counts from the index’s sighting when the key was not used or re-activated since', () => {
+    expect(inactivityOf(inactiveKey(daysAgo(40)), sighting(20, true), NOW)).toEqual({
+      since: daysAgo(20),
+      byKeysweep: true,
+      restarted: null,
+    });
+  });
+
+  it.each([
+    ['not in the index', null],
+    ['in an index written before inactiveSince existed', sighting(null, true)],
+  ])('counts a key %s as first seen inactive now, never as old', (_name, seenBefore) => {
+    expect(inactivityOf(inactiveKey(daysAgo(900)), seenBefore, NOW)).toMatchObject({
+      since: NOW.toISOString(),
+      restarted: null,
+    });
+  });
+
+  it('starts over when the key was used after it was seen inactive (so it was re-activated in between)', () => {
+    expect(inactivityOf(inactiveKey(daysAgo(3)), sighting(20), NOW)).toEqual({
+      since: NOW.toISOString(),
+      byKeysweep: false,
+      restarted: 'used 2026-11-25, after it was seen inactive on 2026-11-08',
+    });
+  });
+
+  it('starts over when the credential report shows it re-activated after it was seen inactive', () => {
+    expect(inactivityOf(inactiveKey(null, daysAgo(2)), sighting(20), NOW)?.restarted).toBe(
+      're-activated 2026-11-26, after it was seen inactive on 2026-11-08',
+    );
+  });
+
+  it(`does not start over for a use during the run that saw it inactive (up to ${RUN_MAX_MS / 3_600_000} hours after its start)`, () => {
+    const since = daysAgo(20);
+    const usedAt = (ms: number) => new Date(Date.parse(since) + ms).toISOString();
+    const during = inactivityOf(
+      inactiveKey(usedAt(RUN_MAX_MS)),
+      { inactiveSince: since, deactivatedByKeysweep: true },
+      NOW,
+    );
+    expect(during?.since).toBe(since);
+    const after = inactivityOf(
+      inactiveKey(usedAt(RUN_MAX_MS + 1000)),
+      { inactiveSince: since, deactivatedByKeysweep: true },
+      NOW,
+    );
+    expect(after?.since).toBe(NOW.toISOString());
+  });
+});
+
+describe('lastUseMatters', () => {
+  it.each<[string, KeyStatus, number, Partial<Policy>, boolean]>([
+    ['an Inactive key when deletion is on (a later use means it was re-activated)', 'Inactive', 10, {}, true],
+    ['an Inactive key when deletion is off', 'Inactive', 10, { deleteAfterDays: null }, false],
+    ['an Active key under the age limit with the unused rule', 'Active', 10, {}, true],
+    ['an Active key over the age limit', 'Active', 100, {}, false],
+    ['an Active key without the unused rule', 'Active', 10, { unusedAfterDays: null }, false],
+  ])('%s: %s', (_name, status, ageDays, overrides, expected) => {
+    expect(lastUseMatters({ status, createDate: daysAgo(ageDays) }, policy(overrides), NOW)).toBe(expected);
   });
 });
 

@@ -20,6 +20,7 @@ const entry = (overrides: Partial<ReportEntry>): ReportEntry => ({
   error: null,
   deactivationDate: null,
   deletionDate: null,
+  inactiveSince: null,
   exemption: null,
   ownerEmail: null,
   ...overrides,
