@@ -12,13 +12,16 @@
  */
 import { Aws } from 'aws-cdk-lib';
 import { ConfigError, type KeysweepConfig, type OrganizationConfig } from '../functions/shared/config';
+import { ORG_READER_ROLE_NAME } from '../functions/shared/organization';
+
+export { memberRoleArn, ORG_READER_ROLE_NAME } from '../functions/shared/organization';
 
 /** The hub's roles whose names are fixed because other accounts trust them. */
 export const HUB_ROLE_NAMES = {
   'list-users': 'keysweep-list-users',
   'find-stale-keys': 'keysweep-find-stale-keys',
   'deactivate-key': 'keysweep-deactivate-key',
-  /** the future list-accounts function's role: it alone assumes the org reader role */
+  /** the list-accounts function's role: it alone assumes the org reader role */
   'list-accounts': 'keysweep-list-accounts',
 } as const;
 export type HubRoleFunction = keyof typeof HUB_ROLE_NAMES;
@@ -30,8 +33,6 @@ export const MEMBER_ROLE_USERS = [
   'deactivate-key',
 ] as const satisfies readonly HubRoleFunction[];
 
-/** The read-only Organizations role in the management account (stack KeySweepManagement). */
-export const ORG_READER_ROLE_NAME = 'keysweep-org-reader';
 
 /** The StackSet that deploys the member role to the organization's accounts. */
 export const MEMBER_STACK_SET_NAME = 'keysweep-member';
@@ -77,10 +78,6 @@ export function memberRoleArnPattern(org: OrganizationConfig, partition = Aws.PA
   return `arn:${partition}:iam::*:role/${org.memberRoleName}`;
 }
 
-/** The member role in one account: what the pipeline passes to sts:AssumeRole. */
-export function memberRoleArn(org: OrganizationConfig, accountId: string, partition = 'aws'): string {
-  return `arn:${partition}:iam::${accountId}:role/${org.memberRoleName}`;
-}
 
 export function orgReaderRoleArn(org: EnabledOrganization, partition = Aws.PARTITION): string {
   return `arn:${partition}:iam::${org.managementAccountId}:role/${ORG_READER_ROLE_NAME}`;

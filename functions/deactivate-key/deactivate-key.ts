@@ -9,6 +9,7 @@
  */
 import { DeleteAccessKeyCommand, UpdateAccessKeyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { z } from 'zod';
+import { iamForRun, type AccountIam } from '../shared/account-iam';
 import { plannedActionSchema, type KeyResult, type PlannedAction } from '../shared/batch-files';
 import { policyOf, type KeysweepConfig } from '../shared/config';
 import { ageInDays } from '../shared/days';
@@ -35,6 +36,8 @@ export interface DeactivateKeyDeps {
   iam: IAMClient;
   config: KeysweepConfig;
   retry: RetryOptions;
+  /** organization runs: the IAM of the account swept, through its member role */
+  accountIam?: AccountIam;
 }
 
 type Outcome = Pick<KeyResult, 'result' | 'detail' | 'error'>;
@@ -142,14 +145,19 @@ function doneByAnEarlierAttempt(key: PlannedAction, retryCount: number): Outcome
   };
 }
 
-export async function deactivateKey(event: unknown, deps: DeactivateKeyDeps): Promise<KeyResult> {
+export async function deactivateKey(event: unknown, ownDeps: DeactivateKeyDeps): Promise<KeyResult> {
   const { run, key, retryCount } = parseEvent(deactivateKeyEventSchema, event, 'deactivate-key');
   const base = { userName: key.userName, accessKeyId: key.accessKeyId, action: key.action };
   const outcome = async (): Promise<Outcome> => {
-    if (run.mode === 'report' || deps.config.mode === 'report') {
+    if (run.mode === 'report' || ownDeps.config.mode === 'report') {
       return { result: 'dry-run', detail: 'report mode: nothing changed' };
     }
     try {
+      // In an organization: the account's IAM through its member role, assumed once per invocation.
+      const deps = {
+        ...ownDeps,
+        iam: await iamForRun(run, ownDeps.iam, ownDeps.accountIam, 'deactivate-key'),
+      };
       const keys = await listAccessKeys(deps.iam, key.userName, deps.retry);
       const current = keys.find((k) => k.accessKeyId === key.accessKeyId);
       if (retryCount > 0) {

@@ -1,4 +1,4 @@
-import { iam } from '../shared/clients';
+import { accountIamFor, iam } from '../shared/clients';
 import { getConfigFromEnv } from '../shared/env';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { maskAccessKeyId } from '../shared/masking';
@@ -27,4 +27,12 @@ export const createHandler = (deps: DeactivateKeyDeps) =>
     return result;
   });
 
-export const handler = createHandler({ iam, config: getConfigFromEnv(), retry: retryOptionsFromEnv() });
+const config = getConfigFromEnv();
+const accountIam = accountIamFor(config);
+
+export const handler = createHandler({
+  iam,
+  ...(accountIam ? { accountIam } : {}),
+  config,
+  retry: retryOptionsFromEnv(),
+});

@@ -6,6 +6,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { iamForRun, type AccountIam } from '../shared/account-iam';
 import {
   batchRefSchema,
   emptyActionCounts,
@@ -33,6 +34,8 @@ export interface FindStaleKeysDeps {
   bucket: string;
   config: KeysweepConfig;
   retry: RetryOptions;
+  /** organization runs: the IAM of the account swept, through its member role */
+  accountIam?: AccountIam;
 }
 
 /** Users read in parallel within one batch. */
@@ -46,8 +49,9 @@ export async function findStaleKeys(event: unknown, deps: FindStaleKeysDeps): Pr
     await getJson(deps.s3, deps.bucket, layout.usersOfBatch(run.prefix, batch.index)),
   );
 
+  const iam = await iamForRun(run, deps.iam, deps.accountIam, 'find-stale-keys');
   const snapshots = await mapWithConcurrency(usersFile.users, USER_CONCURRENCY, ({ userName, reportKeys }) =>
-    readUser(deps.iam, userName, {
+    readUser(iam, userName, {
       readGroups: policy.exemptGroups.length > 0,
       retry: deps.retry,
       reportKeys,

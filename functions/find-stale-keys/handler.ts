@@ -1,4 +1,4 @@
-import { iam, s3 } from '../shared/clients';
+import { accountIamFor, iam, s3 } from '../shared/clients';
 import { getConfigFromEnv, getRequiredEnv } from '../shared/env';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { addCounts, logger } from '../shared/observability';
@@ -14,10 +14,14 @@ export const createHandler = (deps: FindStaleKeysDeps) =>
     return summary;
   });
 
+const config = getConfigFromEnv();
+const accountIam = accountIamFor(config);
+
 export const handler = createHandler({
   iam,
+  ...(accountIam ? { accountIam } : {}),
   s3,
   bucket: getRequiredEnv('REPORT_BUCKET'),
-  config: getConfigFromEnv(),
+  config,
   retry: retryOptionsFromEnv(),
 });

@@ -42,6 +42,8 @@ export interface DiscoverDeps {
   now: Date;
   forceFullScan: boolean;
   report: Omit<FetchOptions, 'retry'>;
+  /** where the account's key index is (state/key-index.json; per account in an organization) */
+  keyIndexKey?: string;
 }
 
 function fullScanReason(deps: DiscoverDeps): string | null {
@@ -81,7 +83,7 @@ export async function discoverUsers(deps: DiscoverDeps): Promise<Discovery> {
   const fetched = await fetchCredentialReport(deps.iam, { ...deps.report, retry: deps.retry });
   const report = 'report' in fetched ? fetched.report : null;
   const slotsByUser = new Map((report?.rows ?? []).map((row) => [row.userName, row.keys]));
-  const index = await readKeyIndex(deps.s3, deps.bucket);
+  const index = await readKeyIndex(deps.s3, deps.bucket, deps.keyIndexKey);
   const withHints = (userName: string): DiscoveredUser => {
     const user: DiscoveredUser = { userName };
     const reportKeys = slotsByUser.get(userName);

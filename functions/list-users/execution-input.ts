@@ -4,6 +4,12 @@
  */
 import { z } from 'zod';
 import type { Mode } from '../shared/config';
+import {
+  accountTargetSchema,
+  organizationRunSchema,
+  type AccountTarget,
+  type OrganizationRun,
+} from '../shared/organization';
 
 export class InvalidExecutionInputError extends Error {
   override name = 'InvalidExecutionInput';
@@ -20,10 +26,48 @@ const inputSchema = z.strictObject({
   Comment: z.string().optional(),
 });
 
+/**
+ * What the organization state machine starts an account's plan execution with. The
+ * AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID field links the execution to the organization run in
+ * the console (Step Functions developer guide, "Start workflow executions from a task state").
+ */
+const accountInputSchema = z.strictObject({
+  phase: z.literal('plan'),
+  account: accountTargetSchema,
+  organization: organizationRunSchema,
+  AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: z.string().optional(),
+});
+
 export interface RunRequest {
   mode: Mode;
   modeSource: 'config' | 'input';
   fullScan: boolean;
+  /** in an organization: the account this execution sweeps and the organization run it is part of */
+  account?: { target: AccountTarget; organization: OrganizationRun };
+}
+
+const ORGANIZATION_HELP =
+  'This deployment sweeps an organization: start the organization state machine (KeySweep-Organization) ' +
+  'with {}, {"mode": "report"} or {"fullScan": true}; it starts one execution of this state machine per account';
+
+/**
+ * An account execution's input (organization.enabled): the account and its mode come from the
+ * organization run (list-accounts has applied accountOverrides and the run's own input already).
+ */
+export function parseAccountExecutionInput(input: unknown): RunRequest {
+  const parsed = accountInputSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    throw new InvalidExecutionInputError(
+      `Execution input ${JSON.stringify(input ?? {}).slice(0, 200)} is not an account execution's input. ${ORGANIZATION_HELP}.`,
+    );
+  }
+  const { account, organization } = parsed.data;
+  return {
+    mode: account.mode,
+    modeSource: account.modeSource === 'input' ? 'input' : 'config',
+    fullScan: organization.fullScan,
+    account: { target: account, organization },
+  };
 }
 
 export function parseExecutionInput(input: unknown, configuredMode: Mode): RunRequest {

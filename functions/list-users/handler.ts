@@ -1,4 +1,4 @@
-import { iam, s3 } from '../shared/clients';
+import { accountIamFor, iam, s3 } from '../shared/clients';
 import { getConfigFromEnv, getRequiredEnv, getVersionFromEnv } from '../shared/env';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { addCounts, logger } from '../shared/observability';
@@ -22,11 +22,15 @@ export const createHandler = (deps: ListUsersDeps) =>
     return result;
   });
 
+const config = getConfigFromEnv();
+const accountIam = accountIamFor(config);
+
 export const handler = createHandler({
   iam,
+  ...(accountIam ? { accountIam } : {}),
   s3,
   bucket: getRequiredEnv('REPORT_BUCKET'),
-  config: getConfigFromEnv(),
+  config,
   version: getVersionFromEnv(),
   retry: retryOptionsFromEnv(),
   reportPolling: {

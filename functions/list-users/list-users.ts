@@ -5,6 +5,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { iamForRun, type AccountIam } from '../shared/account-iam';
 import type { BatchRef, UsersFile } from '../shared/batch-files';
 import type { KeysweepConfig } from '../shared/config';
 import { mapWithConcurrency } from '../shared/concurrency';
@@ -13,7 +14,7 @@ import type { RetryOptions } from '../shared/retry';
 import { parseEvent, type Run } from '../shared/run';
 import { putJson } from '../shared/s3-json';
 import { discoverUsers, type DiscoverDeps } from './discover-users';
-import { parseExecutionInput } from './execution-input';
+import { parseAccountExecutionInput, parseExecutionInput } from './execution-input';
 
 /**
  * Users per batch (one child execution each). At two keys a user, 50 users keep a batch's
@@ -42,6 +43,8 @@ export interface ListUsersDeps {
   retry: RetryOptions;
   /** how long to wait for a credential report being generated */
   reportPolling: DiscoverDeps['report'];
+  /** organization runs: the IAM of the account swept, through its member role */
+  accountIam?: AccountIam;
 }
 
 export interface ListUsersResult {
@@ -51,16 +54,54 @@ export interface ListUsersResult {
 
 export async function listUsers(event: unknown, deps: ListUsersDeps): Promise<ListUsersResult> {
   const { input, execution } = parseEvent(listUsersEventSchema, event, 'list-users');
-  const request = parseExecutionInput(input, deps.config.mode);
-  const startedAt = new Date(execution.startTime).toISOString();
+  const request = deps.config.organization.enabled
+    ? parseAccountExecutionInput(input)
+    : parseExecutionInput(input, deps.config.mode);
+  const target = request.account?.target;
+  const organization = request.account?.organization;
+  // An account of an organization run is judged at the organization run's start: one clock for all.
+  const startedAt = new Date(organization?.startedAt ?? execution.startTime).toISOString();
   const now = new Date(startedAt);
-  const prefix = runPrefix(startedAt, execution.name);
+  const prefix = target?.prefix ?? runPrefix(startedAt, execution.name);
+  const account =
+    target && organization
+      ? {
+          accountId: target.accountId,
+          name: target.name,
+          ouPath: target.ouPath,
+          adminEmails: target.adminEmails,
+          organizationExecutionId: organization.executionId,
+          organizationExecutionName: organization.executionName,
+        }
+      : undefined;
+
+  let iam = deps.iam;
+  if (account) {
+    try {
+      iam = await iamForRun(
+        { account, executionId: execution.id, executionName: execution.name },
+        deps.iam,
+        deps.accountIam,
+        'list-users',
+      );
+    } catch (error) {
+      // The organization summary reads why; the execution fails at ListUsers with this error.
+      const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      await putJson(deps.s3, deps.bucket, layout.unreachable(prefix), {
+        accountId: account.accountId,
+        reason: why,
+      });
+      throw error;
+    }
+  }
 
   const discovery = await discoverUsers({
     ...deps,
+    iam,
     now,
     forceFullScan: request.fullScan,
     report: deps.reportPolling,
+    ...(account ? { keyIndexKey: layout.keyIndex(account.accountId) } : {}),
   });
   const batches: BatchRef[] = [];
   const users = discovery.users;
@@ -89,6 +130,7 @@ export async function listUsers(event: unknown, deps: ListUsersDeps): Promise<Li
     },
     version: deps.version,
     deletionPaused: discovery.deletionPaused,
+    ...(account ? { account } : {}),
   };
   return { run, batches };
 }

@@ -6,6 +6,7 @@ import { emptyActionCounts, type DecisionsFile, type KeyResult, type Plan } from
 import { policyOf, type KeysweepConfig } from '../shared/config';
 import { maskAccessKeyId } from '../shared/masking';
 import { isChange } from '../shared/policy';
+import type { OrganizationLimit } from '../shared/organization';
 import type { Run } from '../shared/run';
 import { disabledNotifications } from './notify-owners';
 import {
@@ -32,6 +33,8 @@ export interface ReportInputs {
   sweepError: SweepError | null;
   config: KeysweepConfig;
   finishedAt: Date;
+  /** an organization run's act phase: the organization breaker's verdict (its trip holds every account) */
+  organizationLimit?: OrganizationLimit | null;
 }
 
 export function resultKey(userName: string, accessKeyId: string): string {
@@ -87,6 +90,13 @@ function resultOf(
   if (inputs.plan === null) {
     return { result: 'skipped', detail: 'not done: the sweep stopped before acting', error: null };
   }
+  if (inputs.organizationLimit?.limitExceeded) {
+    return {
+      result: 'skipped',
+      detail: "not done: the organization's action limit was exceeded",
+      error: null,
+    };
+  }
   if (inputs.plan.limitExceeded) {
     return { result: 'skipped', detail: 'not done: the action limit was exceeded', error: null };
   }
@@ -116,6 +126,17 @@ function outcomeOf(
     return {
       outcome: 'sweep-failed',
       cause: `The sweep stopped early: ${describeError(inputs.sweepError)}. Keys not reached were not examined; the email lists what was done.`,
+    };
+  }
+  const org = inputs.organizationLimit;
+  if (org?.limitExceeded) {
+    return {
+      outcome: 'action-limit-exceeded',
+      cause:
+        `${org.plannedActions} deactivations and deletions were planned across the organization, more than ` +
+        `maxActionsPerOrgRun (${org.maxActionsPerOrgRun}); nothing was changed in any account (this account planned ` +
+        `${planned}, within its own limit). Review the organization summary, then raise maxActionsPerOrgRun in cdk.json ` +
+        '(context "keysweep", organization) and redeploy.',
     };
   }
   if (inputs.plan?.limitExceeded) {
@@ -168,7 +189,9 @@ export function buildReport(inputs: ReportInputs): Report {
     byResult[entry.result]++;
   }
   const planned = byAction.deactivate + byAction.delete;
-  const { url, accountId } = consoleLinkOf(run.executionId);
+  const { url, accountId: executionAccount } = consoleLinkOf(run.executionId);
+  // In an organization the execution runs in the hub; the report is about the account swept.
+  const accountId = run.account?.accountId ?? executionAccount;
   return {
     keysweepVersion: run.version,
     executionId: run.executionId,
@@ -197,6 +220,8 @@ export function buildReport(inputs: ReportInputs): Report {
     ownerNotifications: disabledNotifications(),
     deletionPaused: run.deletionPaused,
     sweepError: inputs.sweepError === null ? null : describeError(inputs.sweepError),
+    ...(run.account ? { account: run.account } : {}),
+    ...(inputs.organizationLimit ? { organizationLimit: inputs.organizationLimit } : {}),
     entries,
   };
 }

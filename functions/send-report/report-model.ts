@@ -1,6 +1,7 @@
 /** report.json: one entry per access key seen, plus the run, the policy and the counts. */
 import type { ActionCounts, KeyRecord } from '../shared/batch-files';
 import type { KeysweepConfig, Mode, Policy } from '../shared/config';
+import type { OrganizationLimit, RunAccount } from '../shared/organization';
 import type { Run } from '../shared/run';
 import type { OwnerNotifications } from './notify-owners';
 
@@ -66,5 +67,8 @@ export interface Report {
   deletionPaused: string | null;
   /** the error that stopped the sweep early, if any */
   sweepError: string | null;
+  /** in an organization: the account swept, and the organization breaker's verdict (act phase) */
+  account?: RunAccount;
+  organizationLimit?: OrganizationLimit;
   entries: ReportEntry[];
 }

@@ -15,7 +15,8 @@ import { mapWithConcurrency } from '../shared/concurrency';
 import { readKeyIndex, updateKeyIndex, type IndexUpdate } from '../shared/key-index';
 import { redactAccessKeyIds } from '../shared/masking';
 import { layout } from '../shared/report-layout';
-import { parseEvent, runSchema } from '../shared/run';
+import { organizationLimitSchema } from '../shared/organization';
+import { parseEvent, runSchema, type Run } from '../shared/run';
 import { getJsonIfExists, putJson } from '../shared/s3-json';
 import { sendEmail } from '../shared/send-email';
 import { buildReport, resultKey } from './build-report';
@@ -28,6 +29,8 @@ export const sendReportEventSchema = z.object({
   run: runSchema,
   plan: planSchema.optional(),
   sweepError: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  /** an organization's act execution: the organization breaker's verdict */
+  organizationLimit: organizationLimitSchema.optional(),
 });
 
 /** Batch files read from the report bucket at once. */
@@ -52,14 +55,16 @@ export class EmailNotSentError extends Error {
   override name = 'EmailNotSent';
 }
 
-/** Keeps state/key-index.json current for the next run's use of the credential report. */
+/** Keeps state/key-index.json (per account in an organization) current for the next run. */
 async function saveKeyIndex(
   deps: SendReportDeps,
+  run: Run,
   decisions: readonly DecisionsFile[],
   results: ReadonlyMap<string, KeyResult>,
   update: Omit<IndexUpdate, 'updatedAt'>,
 ): Promise<void> {
-  const previous = await readKeyIndex(deps.s3, deps.bucket);
+  const key = layout.keyIndex(run.account?.accountId);
+  const previous = await readKeyIndex(deps.s3, deps.bucket, key);
   const index = updateKeyIndex(
     typeof previous === 'string' ? null : previous,
     decisions,
@@ -70,7 +75,7 @@ async function saveKeyIndex(
       updatedAt: deps.clock(),
     },
   );
-  await putJson(deps.s3, deps.bucket, layout.keyIndex(), index);
+  await putJson(deps.s3, deps.bucket, key, index);
 }
 
 export async function sendReport(
@@ -78,7 +83,11 @@ export async function sendReport(
   deps: SendReportDeps,
   remainingMs: () => number = () => Number.POSITIVE_INFINITY,
 ): Promise<SendReportResult> {
-  const { run, plan, sweepError } = parseEvent(sendReportEventSchema, event, 'send-report');
+  const { run, plan, sweepError, organizationLimit } = parseEvent(
+    sendReportEventSchema,
+    event,
+    'send-report',
+  );
   const indexes = Array.from({ length: run.batchCount }, (_, i) => i);
   const decisions = (
     await mapWithConcurrency(indexes, READ_CONCURRENCY, async (index) => {
@@ -91,7 +100,7 @@ export async function sendReport(
   ).filter((file): file is DecisionsFile => file !== null);
 
   const results = new Map<string, KeyResult>();
-  if (plan && !plan.limitExceeded && run.mode === 'enforce') {
+  if (plan && !plan.limitExceeded && !organizationLimit?.limitExceeded && run.mode === 'enforce') {
     const files = await mapWithConcurrency(plan.batches, READ_CONCURRENCY, async (batch) => {
       const raw = await getJsonIfExists(deps.s3, deps.bucket, batch.resultsKey);
       return raw === undefined ? [] : resultsFileSchema.parse(raw);
@@ -99,19 +108,22 @@ export async function sendReport(
     for (const result of files.flat()) results.set(resultKey(result.userName, result.accessKeyId), result);
   }
 
+  // The organization breaker holds every account as its own breaker would: nothing is changed.
+  const held = organizationLimit?.limitExceeded === true && plan !== undefined;
   const report = buildReport({
     run,
-    plan: plan ?? null,
+    plan: held ? { ...plan, limitExceeded: true } : (plan ?? null),
     decisions,
     results,
     sweepError: sweepError ?? null,
     config: deps.config,
     finishedAt: deps.clock(),
+    organizationLimit: organizationLimit ?? null,
   });
   // The audit record first, so nothing that follows (owner emails, the admin email) can lose it.
   const reportKey = layout.report(run.prefix);
   await putJson(deps.s3, deps.bucket, reportKey, report);
-  await saveKeyIndex(deps, decisions, results, {
+  await saveKeyIndex(deps, run, decisions, results, {
     runStartedAt: run.startedAt,
     completeScan: run.discovery.source === 'full-scan' && sweepError === undefined,
   });
@@ -125,13 +137,29 @@ export async function sendReport(
     email,
   );
 
-  try {
-    await sendEmail(deps.ses, {
-      from: deps.config.senderEmail,
-      to: deps.config.adminEmails,
-      configurationSet: deps.config.sesConfigurationSet,
-      ...email,
+  if (run.account) {
+    // What the organization summary needs of this account, small whatever the account's size.
+    await putJson(deps.s3, deps.bucket, layout.accountSummary(run.prefix), {
+      accountId: run.account.accountId,
+      outcome: report.outcome,
+      cause: report.cause,
+      reportKey,
+      counts: report.counts,
+      ownersEmailed: report.ownerNotifications.sent.length,
     });
+  }
+  // A single account's admins get every run's email; an organization's accounts only theirs (the
+  // adminsTag of the account), the organization's admins the organization summary.
+  const recipients = run.account ? run.account.adminEmails : deps.config.adminEmails;
+  try {
+    if (recipients.length > 0) {
+      await sendEmail(deps.ses, {
+        from: deps.config.senderEmail,
+        to: recipients,
+        configurationSet: deps.config.sesConfigurationSet,
+        ...email,
+      });
+    }
   } catch (error) {
     const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     throw new EmailNotSentError(

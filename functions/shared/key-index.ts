@@ -112,15 +112,19 @@ export function updateKeyIndex(
 }
 
 /** The index in the report bucket, or why there is none to use (absent, not JSON, wrong shape). */
-export async function readKeyIndex(s3: S3Client, bucket: string): Promise<KeyIndex | string> {
+export async function readKeyIndex(
+  s3: S3Client,
+  bucket: string,
+  key: string = layout.keyIndex(),
+): Promise<KeyIndex | string> {
   let raw: unknown;
   try {
-    raw = await getJsonIfExists(s3, bucket, layout.keyIndex());
+    raw = await getJsonIfExists(s3, bucket, key);
   } catch (error) {
-    if (error instanceof SyntaxError) return `the key index ${layout.keyIndex()} is unreadable (not JSON)`;
+    if (error instanceof SyntaxError) return `the key index ${key} is unreadable (not JSON)`;
     throw error;
   }
   if (raw === undefined) return 'first run: keysweep has no key index yet';
   const parsed = keyIndexSchema.safeParse(raw);
-  return parsed.success ? parsed.data : `the key index ${layout.keyIndex()} is unreadable`;
+  return parsed.success ? parsed.data : `the key index ${key} is unreadable`;
 }

@@ -24,8 +24,12 @@ import { redactKeyIdsInError } from './redact-errors';
 /** The execution name of the run an event belongs to, wherever the event carries it. */
 function executionNameOf(event: unknown): string | undefined {
   if (event === null || typeof event !== 'object') return undefined;
-  const e = event as { run?: { executionName?: unknown }; execution?: { name?: unknown } };
-  const name = e.run?.executionName ?? e.execution?.name;
+  const e = event as {
+    run?: { executionName?: unknown };
+    execution?: { name?: unknown };
+    organization?: { executionName?: unknown };
+  };
+  const name = e.run?.executionName ?? e.execution?.name ?? e.organization?.executionName;
   return typeof name === 'string' ? name : undefined;
 }
 

@@ -23,6 +23,26 @@ export const layout = {
   ownerEmailHtml: (prefix: string, userName: string) => `${prefix}owners/${userName}.html`,
   ownerEmailText: (prefix: string, userName: string) => `${prefix}owners/${userName}.txt`,
   ownerNotifications: (prefix: string) => `${prefix}owner-notifications.json`,
-  /** keys keysweep has seen and deactivated, carried from run to run (the credential report's blind spots) */
-  keyIndex: () => 'state/key-index.json',
+  /**
+   * keys keysweep has seen and deactivated, carried from run to run (the credential report's blind
+   * spots); in an organization one per account
+   */
+  keyIndex: (accountId?: string) =>
+    accountId === undefined ? 'state/key-index.json' : `state/accounts/${accountId}/key-index.json`,
+  /** an organization run's files for one account: runs/<date>/<organization execution>/accounts/<id>/ */
+  accountPrefix: (organizationPrefix: string, accountId: string) =>
+    `${organizationPrefix}accounts/${accountId}/`,
+  /** an account's plan, saved by its plan execution for its act execution (organization runs) */
+  plan: (prefix: string) => `${prefix}plan.json`,
+  /** why an account could not be reached, written by list-users before it fails (organization runs) */
+  unreachable: (prefix: string) => `${prefix}unreachable.json`,
+  /** an account's outcome and counts, written by send-report for the organization summary */
+  accountSummary: (prefix: string) => `${prefix}account-summary.json`,
+  /** the organization run's account batches and what each account's executions came to */
+  accountsOfBatch: (prefix: string, index: number) => `${prefix}accounts/batches/${pad(index)}-accounts.json`,
+  plansOfBatch: (prefix: string, index: number) => `${prefix}accounts/batches/${pad(index)}-plans.json`,
+  accountsToActOfBatch: (prefix: string, index: number) => `${prefix}accounts/batches/${pad(index)}-act.json`,
+  actResultsOfBatch: (prefix: string, index: number) => `${prefix}accounts/batches/${pad(index)}-acted.json`,
+  /** the accounts list-accounts left out (suspended, excluded, outside the OUs) */
+  skippedAccounts: (prefix: string) => `${prefix}accounts/skipped.json`,
 };

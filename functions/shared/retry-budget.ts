@@ -52,6 +52,17 @@ export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<KeysweepFunctionName, num
   'send-report': 900,
 };
 
+/** The organization run's own functions (organization.enabled), seconds. */
+export const ORGANIZATION_FUNCTION_TIMEOUT_SECONDS = {
+  // ListAccounts and the OU tree, 20 a page, and each account's tags: about 3 calls an account.
+  'list-accounts': 600,
+  // reads one plans file per batch of accounts and writes the accounts that act
+  'check-organization-limit': 120,
+  // reads one file per batch of accounts and one per failed account, then one email
+  'send-organization-report': 600,
+} as const;
+export type OrganizationFunctionName = keyof typeof ORGANIZATION_FUNCTION_TIMEOUT_SECONDS;
+
 /** Time each function keeps free at its worst: its own computation, cold starts, what is not modelled. */
 export const MARGIN_MS: Readonly<Record<KeysweepFunctionName, number>> = {
   'list-users': 60_000,
@@ -74,6 +85,9 @@ export const SDK_CLIENTS = {
   iam: { maxAttempts: 1, requestTimeoutMs: 3_000, connectionTimeoutMs: 1_000 },
   s3: { maxAttempts: 2, requestTimeoutMs: 5_000, connectionTimeoutMs: 1_000 },
   ses: { maxAttempts: 2, requestTimeoutMs: 5_000, connectionTimeoutMs: 1_000 },
+  // Organization runs: one AssumeRole per invocation, and list-accounts' Organizations pages.
+  sts: { maxAttempts: 2, requestTimeoutMs: 3_000, connectionTimeoutMs: 1_000 },
+  organizations: { maxAttempts: 3, requestTimeoutMs: 5_000, connectionTimeoutMs: 1_000 },
 } as const satisfies Record<string, SdkClientBudget>;
 
 /** The SDK standard retry strategy's longest wait before SDK retry i (0-based), @smithy/core 3.x. */

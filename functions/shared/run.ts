@@ -3,6 +3,7 @@
  * size. Its start time is the run's clock, so every Lambda of one run judges keys at one instant.
  */
 import { z } from 'zod';
+import { runAccountSchema } from './organization';
 
 export const runSchema = z.object({
   executionId: z.string().min(1),
@@ -27,6 +28,8 @@ export const runSchema = z.object({
    * unreadable: keysweep cannot tell how long a key has been inactive), or null
    */
   deletionPaused: z.string().nullable().default(null),
+  /** in an organization: the account this run sweeps (absent in a single-account deployment) */
+  account: runAccountSchema.optional(),
 });
 export type Run = z.infer<typeof runSchema>;
 
