@@ -12,7 +12,7 @@ import { ReportBucket, RUNS_PREFIX, STATE_PREFIX } from './constructs/report-buc
 import { SweepAlarms } from './constructs/sweep-alarms';
 import { SweepSchedule } from './constructs/sweep-schedule';
 import { SweepStateMachine, type SweepFunctionName } from './constructs/sweep-state-machine';
-import { toStatement, type Permission } from './permissions';
+import type { Permission } from './permissions';
 import { HubOrganizationAccess } from './hub-organization-access';
 import {
   ACCOUNT_WIDE_REASON,
@@ -21,6 +21,7 @@ import {
   findStaleKeysActions,
   LIST_USERS_ACTIONS,
 } from './sweep-iam-actions';
+import { organizationSweep, type OrganizationSweep } from './organization-sweep';
 import type { BuildVersion } from './version';
 
 export interface KeySweepStackProps extends StackProps {
@@ -46,8 +47,10 @@ export class KeySweepStack extends Stack {
   public readonly alarms: SweepAlarms;
   /** With organization.enabled: the fixed role names and the cross-account grants (else undefined). */
   public readonly organization: HubOrganizationAccess | undefined;
-  /** With organization.enabled: the role of the future list-accounts function (assumes the org reader). */
+  /** With organization.enabled: the role of the list-accounts function (it alone assumes the org reader). */
   public readonly listAccountsRole: iam.Role | undefined;
+  /** With organization.enabled: the organization run (its functions and state machine), else undefined. */
+  public readonly organizationSweep: OrganizationSweep | undefined;
 
   constructor(scope: Construct, id: string, props: KeySweepStackProps) {
     super(scope, id, props);
@@ -103,6 +106,7 @@ export class KeySweepStack extends Stack {
     const org = config.organization.enabled ? new HubOrganizationAccess(config) : undefined;
     this.organization = org;
 
+    const ownAccount = (permissions: Permission[]): Permission[] => (org ? [] : permissions);
     const baseEnvironment = {
       KEYSWEEP_CONFIG: JSON.stringify(config),
       KEYSWEEP_VERSION: version,
@@ -118,7 +122,11 @@ export class KeySweepStack extends Stack {
       memorySize: 512,
       environment: withBucket,
       permissions: [
-        { actions: LIST_USERS_ACTIONS, resources: ['*'], wildcardReason: ACCOUNT_WIDE_REASON },
+        // In an organization every account is swept through its member role (the hub's too), so the
+        // hub's function roles hold no IAM permission of their own (functions/shared/organization.ts).
+        ...ownAccount([
+          { actions: LIST_USERS_ACTIONS, resources: ['*'], wildcardReason: ACCOUNT_WIDE_REASON },
+        ]),
         { actions: ['s3:PutObject'], resources: [runObjects], wildcardReason: RUNS_REASON },
         { actions: ['s3:GetObject'], resources: [stateObjects], wildcardReason: STATE_REASON },
         // The key index does not exist before the first run: without this, S3 answers 403, not 404.
@@ -141,7 +149,7 @@ export class KeySweepStack extends Stack {
       memorySize: 512,
       environment: withBucket,
       permissions: [
-        findStaleKeysIam,
+        ...ownAccount([findStaleKeysIam]),
         { actions: ['s3:GetObject', 's3:PutObject'], resources: [runObjects], wildcardReason: RUNS_REASON },
         ...(org?.memberAccess ?? []),
       ],
@@ -167,17 +175,19 @@ export class KeySweepStack extends Stack {
       memorySize: 256,
       environment: baseEnvironment,
       permissions: [
-        {
-          actions: deactivateKeyActions(config),
-          resources: [usersArn],
-          wildcardReason: USERS_REASON,
-        },
-        {
-          // The exemption, read again right before acting: a user may have become exempt since the plan.
-          actions: deactivateKeyExemptionActions(config),
-          resources: [usersArn],
-          wildcardReason: USERS_REASON,
-        },
+        ...ownAccount([
+          {
+            actions: deactivateKeyActions(config),
+            resources: [usersArn],
+            wildcardReason: USERS_REASON,
+          },
+          {
+            // The exemption, read again right before acting: a user may have become exempt since the plan.
+            actions: deactivateKeyExemptionActions(config),
+            resources: [usersArn],
+            wildcardReason: USERS_REASON,
+          },
+        ]),
         ...(org?.memberAccess ?? []),
       ],
     });
@@ -202,8 +212,6 @@ export class KeySweepStack extends Stack {
       ],
     });
 
-    this.listAccountsRole = org && this.createListAccountsRole(org);
-
     this.functions = {
       ListUsers: listUsers,
       FindStaleKeys: findStaleKeys,
@@ -226,14 +234,33 @@ export class KeySweepStack extends Stack {
       version,
     });
 
+    this.organizationSweep =
+      org &&
+      organizationSweep(this, {
+        config,
+        access: org,
+        reportBucket: this.reportBucket,
+        runsPrefix: RUNS_PREFIX,
+        runObjects,
+        runsReason: RUNS_REASON,
+        sesPermissions,
+        accountStateMachineName: `${this.stackName}-KeySweep`,
+        stateMachineName: `${this.stackName}-Organization`,
+        version,
+      });
+    this.listAccountsRole = this.organizationSweep?.functions.ListAccounts.role;
+    // An organization's run is the organization state machine's: the schedule starts it and the
+    // alarms watch it (each account's executions fail it when they fail).
+    const run = this.organizationSweep?.stateMachine.stateMachine ?? this.sweep.stateMachine;
+
     this.schedule = new SweepSchedule(this, 'Schedule', {
       schedule: config.schedule,
-      stateMachine: this.sweep.stateMachine,
+      stateMachine: run,
       version,
     });
 
     this.alarms = new SweepAlarms(this, 'Alarms', {
-      stateMachine: this.sweep.stateMachine,
+      stateMachine: run,
       deadLetterQueue: this.schedule.deadLetterQueue,
       adminEmails: config.adminEmails,
     });
@@ -247,26 +274,16 @@ export class KeySweepStack extends Stack {
       value: this.sweep.stateMachine.stateMachineArn,
       description: 'The keysweep state machine: start a run by hand with {} or {"mode": "report"}',
     });
+    if (this.organizationSweep) {
+      new CfnOutput(this, 'OrganizationStateMachineArn', {
+        value: this.organizationSweep.stateMachine.stateMachine.stateMachineArn,
+        description:
+          'The organization run: the schedule starts it; start one by hand with {} or {"mode": "report"}',
+      });
+    }
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarms.topic.topicArn,
       description: 'SNS topic of the keysweep alarms (admin addresses subscribed)',
     });
-  }
-
-  /**
-   * The role of the organization pipeline's list-accounts function, created now so that the org
-   * reader role in the management account can trust it (IAM refuses a trust policy naming a role that
-   * does not exist): it may only assume the org reader role. The function that will run as it
-   * (KeysweepFunction with roleName HUB_ROLE_NAMES['list-accounts']) replaces this role and adds its
-   * log group.
-   */
-  private createListAccountsRole(org: HubOrganizationAccess): iam.Role {
-    const role = new iam.Role(this, 'ListAccountsRole', {
-      roleName: org.roleOf('list-accounts').roleName,
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'keysweep list-accounts: reads the organization through the org reader role, nothing else',
-    });
-    role.addToPrincipalPolicy(toStatement(org.orgReaderAccess));
-    return role;
   }
 }

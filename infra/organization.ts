@@ -33,7 +33,6 @@ export const MEMBER_ROLE_USERS = [
   'deactivate-key',
 ] as const satisfies readonly HubRoleFunction[];
 
-
 /** The StackSet that deploys the member role to the organization's accounts. */
 export const MEMBER_STACK_SET_NAME = 'keysweep-member';
 
@@ -77,7 +76,6 @@ export function hubRoleArn(org: EnabledOrganization, fn: HubRoleFunction, partit
 export function memberRoleArnPattern(org: OrganizationConfig, partition = Aws.PARTITION): string {
   return `arn:${partition}:iam::*:role/${org.memberRoleName}`;
 }
-
 
 export function orgReaderRoleArn(org: EnabledOrganization, partition = Aws.PARTITION): string {
   return `arn:${partition}:iam::${org.managementAccountId}:role/${ORG_READER_ROLE_NAME}`;

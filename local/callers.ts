@@ -16,9 +16,20 @@ export const FUNCTIONS = [
 ] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
+/** The organization run's own functions (organization.enabled). */
+export const ORGANIZATION_FUNCTIONS = [
+  'list-accounts',
+  'check-organization-limit',
+  'send-organization-report',
+] as const;
+export type OrganizationFunctionName = (typeof ORGANIZATION_FUNCTIONS)[number];
+export type AnyFunctionName = FunctionName | OrganizationFunctionName;
+
 export type LocalCaller =
-  | { kind: 'function'; name: FunctionName }
+  | { kind: 'function'; name: AnyFunctionName }
   | { kind: 'state-machine' }
+  /** the organization state machine (organization.enabled) */
+  | { kind: 'organization-state-machine' }
   /** the EventBridge rule that starts the scheduled run */
   | { kind: 'schedule' };
 

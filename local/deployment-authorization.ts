@@ -16,12 +16,15 @@
  *   logs:CreateLogStream/PutLogEvents, its and the state machine's traces reach X-Ray with
  *   xray:PutTraceSegments/PutTelemetryRecords; denied, the run goes on and they are lost.
  */
-import { callerKey, runAs, type FunctionName, type LocalCaller } from './callers';
+import { callerKey, runAs, type AnyFunctionName, type LocalCaller } from './callers';
 import {
   functionArn,
   LOCAL_ACCOUNT_ID,
+  LOCAL_ORGANIZATION_STATE_MACHINE,
   LOCAL_REGION,
   LOCAL_STATE_MACHINE,
+  stateMachineArn,
+  type StateMachineCaller,
   type SweepHooks,
 } from './execute-sweep';
 import {
@@ -31,7 +34,20 @@ import {
 } from './simulated-account/permissions';
 import { currentCaller } from './callers';
 
-const STATE_MACHINE_ARN = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${LOCAL_STATE_MACHINE}`;
+const STATE_MACHINE_ARN = stateMachineArn(LOCAL_STATE_MACHINE);
+
+/** The state machine a caller's role belongs to. */
+const machineName = (machine: StateMachineCaller) =>
+  machine.kind === 'organization-state-machine' ? LOCAL_ORGANIZATION_STATE_MACHINE : LOCAL_STATE_MACHINE;
+
+/**
+ * What a .sync nested execution needs of the starting state machine's role (Step Functions
+ * developer guide, stepfunctions-iam.html, Synchronous): StartExecution on the state machine,
+ * DescribeExecution/StopExecution on its executions, and the EventBridge managed rule through which
+ * Step Functions learns the nested execution ended.
+ */
+const SYNC_RULE_ARN = `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule`;
+const SYNC_RULE_ACTIONS = ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'];
 
 /** What Step Functions needs of a state machine's role when its logging goes to CloudWatch Logs. */
 const LOG_DELIVERY_ACTIONS = [
@@ -75,7 +91,11 @@ export class DeploymentAuthorization {
   private readonly checker: PermissionChecker;
   private readonly telemetryChecked = new Set<string>();
 
-  constructor(policies: AccessPolicies) {
+  /** with organization.enabled: the organization state machine is deployed too, and the schedule starts it */
+  private readonly organization: boolean;
+
+  constructor(policies: AccessPolicies, options: { organization?: boolean } = {}) {
+    this.organization = options.organization ?? false;
     this.checker = new PermissionChecker(policies, LOCAL_ACCOUNT_ID, () => {
       const caller = currentCaller();
       return caller && callerKey(caller);
@@ -97,7 +117,11 @@ export class DeploymentAuthorization {
 
   /** Throws when CreateStateMachine would refuse the deployment. */
   async checkDeployment(): Promise<void> {
-    const stateMachine: LocalCaller = { kind: 'state-machine' };
+    await this.checkStateMachine({ kind: 'state-machine' });
+    if (this.organization) await this.checkStateMachine({ kind: 'organization-state-machine' });
+  }
+
+  private async checkStateMachine(stateMachine: StateMachineCaller): Promise<void> {
     const why = await this.denied(
       stateMachine,
       LOG_DELIVERY_ACTIONS.map((action) => ({ action, resource: '*' })),
@@ -111,13 +135,17 @@ export class DeploymentAuthorization {
       stateMachine,
       STATE_MACHINE_TRACING.map((action) => ({ action, resource: '*' })),
     );
-    if (tracing !== null) this.degraded.push(`the state machine's traces would not reach X-Ray: ${tracing}`);
+    if (tracing !== null)
+      this.degraded.push(
+        `${machineName(stateMachine)}: the state machine's traces would not reach X-Ray: ${tracing}`,
+      );
   }
 
   /** Throws when the schedule's role may not start the state machine. */
   async checkScheduledStart(): Promise<void> {
+    const started = this.organization ? stateMachineArn(LOCAL_ORGANIZATION_STATE_MACHINE) : STATE_MACHINE_ARN;
     const why = await this.denied({ kind: 'schedule' }, [
-      { action: 'states:StartExecution', resource: STATE_MACHINE_ARN },
+      { action: 'states:StartExecution', resource: started },
     ]);
     if (why !== null) {
       throw new ExecutionNotStartedError(
@@ -126,7 +154,7 @@ export class DeploymentAuthorization {
     }
   }
 
-  private async checkTelemetry(name: FunctionName, logGroupArn: string | undefined): Promise<void> {
+  private async checkTelemetry(name: AnyFunctionName, logGroupArn: string | undefined): Promise<void> {
     if (this.telemetryChecked.has(name)) return;
     this.telemetryChecked.add(name);
     const fn: LocalCaller = { kind: 'function', name };
@@ -146,8 +174,8 @@ export class DeploymentAuthorization {
   /** The checks of the state machine's own work, for executeSweep. */
   hooks(policies: AccessPolicies): SweepHooks {
     return {
-      beforeInvoke: async (name) => {
-        const why = await this.denied({ kind: 'state-machine' }, [
+      beforeInvoke: async (name, machine) => {
+        const why = await this.denied(machine, [
           { action: 'lambda:InvokeFunction', resource: functionArn(name) },
         ]);
         if (why !== null) {
@@ -161,18 +189,36 @@ export class DeploymentAuthorization {
           policies.principals[callerKey({ kind: 'function', name })]?.logGroupArn,
         );
       },
-      beforeChildExecution: async (mapState) => {
-        const why = await this.denied({ kind: 'state-machine' }, [
-          { action: 'states:StartExecution', resource: STATE_MACHINE_ARN },
+      beforeChildExecution: async (mapState, machine) => {
+        const name = machineName(machine);
+        const why = await this.denied(machine, [
+          { action: 'states:StartExecution', resource: stateMachineArn(name) },
           {
             action: 'states:DescribeExecution',
-            resource: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:execution:${LOCAL_STATE_MACHINE}/${mapState}:local`,
+            resource: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:execution:${name}/${mapState}:local`,
           },
         ]);
         if (why !== null) {
           throw new StepError(
             'States.ExceedToleratedFailureThreshold',
             `The Map Run of ${mapState} failed: a child execution could not be started or watched: ${why}`,
+          );
+        }
+      },
+      beforeNestedExecution: async (stateMachine, executionName) => {
+        const why = await this.denied({ kind: 'organization-state-machine' }, [
+          { action: 'states:StartExecution', resource: stateMachineArn(stateMachine) },
+          {
+            action: 'states:DescribeExecution',
+            resource: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:execution:${stateMachine}:${executionName}`,
+          },
+          ...SYNC_RULE_ACTIONS.map((action) => ({ action, resource: SYNC_RULE_ARN })),
+        ]);
+        if (why !== null) {
+          // Modelled: AWS fails the task; the error name it gives is not documented where we looked.
+          throw new StepError(
+            'States.TaskFailed',
+            `The nested execution ${executionName} could not be started or watched: ${why}`,
           );
         }
       },

@@ -10,8 +10,19 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import type { Context } from 'aws-lambda';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { KeysweepConfig } from '../functions/shared/config';
-import { FUNCTION_TIMEOUT_SECONDS } from '../functions/shared/retry-budget';
-import { FUNCTIONS, runAs, type FunctionName } from './callers';
+import {
+  FUNCTION_TIMEOUT_SECONDS,
+  ORGANIZATION_FUNCTION_TIMEOUT_SECONDS,
+} from '../functions/shared/retry-budget';
+import {
+  FUNCTIONS,
+  ORGANIZATION_FUNCTIONS,
+  runAs,
+  type AnyFunctionName,
+  type FunctionName,
+  type LocalCaller,
+  type OrganizationFunctionName,
+} from './callers';
 import { LambdaInvocation, LambdaTimeoutError } from './lambda-invocation';
 import { startTracedInvocation } from './lambda-trace-env';
 import { loadDefinition, statesWithRetry } from './state-machine-definition';
@@ -24,8 +35,12 @@ export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT_ID = '123456789012';
 export const LOCAL_BUCKET = 'keysweep-reports-local';
 export const LOCAL_STATE_MACHINE = 'KeySweep-KeySweep';
+export const LOCAL_ORGANIZATION_STATE_MACHINE = 'KeySweep-Organization';
 
-export const functionArn = (name: FunctionName): string =>
+export const stateMachineArn = (name: string): string =>
+  `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${name}`;
+
+export const functionArn = (name: AnyFunctionName): string =>
   `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:keysweep-${name}`;
 
 type LambdaFn = (event: unknown, context: Context) => Promise<unknown>;
@@ -36,9 +51,17 @@ type LambdaFn = (event: unknown, context: Context) => Promise<unknown>;
  * with (as Step Functions reports it).
  */
 export interface SweepHooks {
-  beforeInvoke?: (name: FunctionName) => Promise<void>;
-  beforeChildExecution?: (mapState: string) => Promise<void>;
+  beforeInvoke?: (name: AnyFunctionName, stateMachine: StateMachineCaller) => Promise<void>;
+  beforeChildExecution?: (mapState: string, stateMachine: StateMachineCaller) => Promise<void>;
+  /** a nested execution (states:startExecution.sync:2) of `stateMachineName`, by the organization state machine */
+  beforeNestedExecution?: (stateMachineName: string, executionName: string) => Promise<void>;
 }
+
+/** The state machine whose role makes a definition's own calls. */
+export type StateMachineCaller = Extract<
+  LocalCaller,
+  { kind: 'state-machine' | 'organization-state-machine' }
+>;
 
 export interface SweepExecutionOptions {
   config: KeysweepConfig;
@@ -94,7 +117,11 @@ class DataLimitExceededError extends Error {
   override name = 'States.DataLimitExceeded';
 }
 
-function fakeLambdaContext(name: FunctionName, invocation: LambdaInvocation): Context {
+const timeoutSecondsOf = (name: AnyFunctionName): number =>
+  (FUNCTION_TIMEOUT_SECONDS as Record<string, number>)[name] ??
+  ORGANIZATION_FUNCTION_TIMEOUT_SECONDS[name as OrganizationFunctionName];
+
+function fakeLambdaContext(name: AnyFunctionName, invocation: LambdaInvocation): Context {
   startTracedInvocation(name); // a no-op unless the run traces
   return {
     callbackWaitsForEmptyEventLoop: true,
@@ -112,10 +139,12 @@ function fakeLambdaContext(name: FunctionName, invocation: LambdaInvocation): Co
   };
 }
 
-interface Handlers {
-  lambdas: Record<FunctionName, LambdaFn>;
+export interface Handlers {
+  lambdas: Record<FunctionName, LambdaFn> & Partial<Record<OrganizationFunctionName, LambdaFn>>;
   /** the S3 client of the ASL's own SDK tasks */
   s3: S3Client;
+  /** one invocation at a time across every execution of the run, nested ones included */
+  oneAtATime: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -128,7 +157,7 @@ export function quietObservability(): void {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 }
 
-async function loadHandlers(
+export async function loadHandlers(
   config: KeysweepConfig,
   version: string,
   bucket: string,
@@ -140,6 +169,9 @@ async function loadHandlers(
   process.env.KEYSWEEP_VERSION ??= version;
   process.env.KEYSWEEP_RETRY_BASE_MS ??= '1';
   quietObservability();
+  const organization = config.organization.enabled
+    ? await loadOrganizationHandlers(config, version, bucket)
+    : {};
   const [listUsers, findStaleKeys, checkActionLimit, deactivateKey, sendReport, clients, retry] =
     await Promise.all([
       import('../functions/list-users/handler'),
@@ -152,12 +184,17 @@ async function loadHandlers(
     ]);
   const { s3, ses } = clients;
   const iam = overrides.iam ?? clients.iam;
+  const accountIam = clients.accountIamFor(config);
+  const inAccounts = accountIam ? { accountIam } : {};
   const retryOptions = retry.retryOptionsFromEnv();
   return {
     s3,
+    oneAtATime: serialized(),
     lambdas: {
+      ...organization,
       'list-users': listUsers.createHandler({
         iam,
+        ...inAccounts,
         s3,
         bucket,
         config,
@@ -165,9 +202,16 @@ async function loadHandlers(
         retry: retryOptions,
         reportPolling: overrides.reportPolling ?? NO_WAITS,
       }),
-      'find-stale-keys': findStaleKeys.createHandler({ iam, s3, bucket, config, retry: retryOptions }),
+      'find-stale-keys': findStaleKeys.createHandler({
+        iam,
+        ...inAccounts,
+        s3,
+        bucket,
+        config,
+        retry: retryOptions,
+      }),
       'check-action-limit': checkActionLimit.createHandler({ config }),
-      'deactivate-key': deactivateKey.createHandler({ iam, config, retry: retryOptions }),
+      'deactivate-key': deactivateKey.createHandler({ iam, ...inAccounts, config, retry: retryOptions }),
       'send-report': sendReport.createHandler({
         s3,
         ses,
@@ -178,6 +222,45 @@ async function loadHandlers(
         sleep: async () => undefined,
       }),
     },
+  };
+}
+
+/** The organization run's functions, with the same clients as the others. */
+async function loadOrganizationHandlers(
+  config: KeysweepConfig,
+  version: string,
+  bucket: string,
+): Promise<Record<OrganizationFunctionName, LambdaFn>> {
+  const [listAccounts, checkOrganizationLimit, sendOrganizationReport, clients, retry] = await Promise.all([
+    import('../functions/list-accounts/handler'),
+    import('../functions/check-organization-limit/handler'),
+    import('../functions/send-organization-report/handler'),
+    import('../functions/shared/clients'),
+    import('../functions/shared/retry'),
+  ]);
+  const { s3, ses, sts } = clients;
+  return {
+    'list-accounts': listAccounts.createHandler({
+      sts,
+      organizationsWith: clients.organizationsWithCredentials,
+      s3,
+      bucket,
+      config,
+      version,
+      retry: retry.retryOptionsFromEnv(),
+    }),
+    'check-organization-limit': checkOrganizationLimit.createHandler({
+      s3,
+      bucket,
+      organization: config.organization,
+    }),
+    'send-organization-report': sendOrganizationReport.createHandler({
+      s3,
+      ses,
+      bucket,
+      config,
+      clock: () => new Date(),
+    }),
   };
 }
 
@@ -233,8 +316,9 @@ function childStartStates(states: Record<string, TaskState>, into = new Map<stri
  * aws-local-stepfunctions stamps $$.Execution.StartTime with the real time; the simulated
  * account lives at its own `now`, so the run's clock is set to it where list-users reads it.
  */
-function withSimulatedStartTime(name: FunctionName, payload: unknown, now: Date): unknown {
-  if (name !== 'list-users' || payload === null || typeof payload !== 'object') return payload;
+function withSimulatedStartTime(name: AnyFunctionName, payload: unknown, now: Date): unknown {
+  if ((name !== 'list-users' && name !== 'list-accounts') || payload === null || typeof payload !== 'object')
+    return payload;
   const event = payload as { execution?: Record<string, unknown> };
   return event.execution
     ? { ...event, execution: { ...event.execution, startTime: now.toISOString() } }
@@ -248,16 +332,27 @@ function sdkTaskError(service: string, error: unknown): Error {
   return failure;
 }
 
+/** Runs a nested execution (states:startExecution.sync:2) in-process and returns what AWS would. */
+export type NestedExecution = (parameters: {
+  StateMachineArn: string;
+  Name: string;
+  Input: unknown;
+}) => Promise<unknown>;
+
 function buildTaskHandlers(
   definition: StateMachineDefinition,
   handlers: Handlers,
   recorder: RunRecorder,
   now: Date,
   hooks: SweepHooks,
+  machine: StateMachineCaller,
+  nested?: NestedExecution,
 ): Record<string, TaskHandler> {
-  const byArn = new Map(FUNCTIONS.map((name) => [functionArn(name), name]));
+  const byArn = new Map(
+    [...FUNCTIONS, ...ORGANIZATION_FUNCTIONS].map((name) => [functionArn(name), name as AnyFunctionName]),
+  );
   const { s3 } = handlers;
-  const oneAtATime = serialized();
+  const { oneAtATime } = handlers;
   const tasks = taskStates(definition.States as Record<string, TaskState>);
   const retryCounts = new StateRetryCounter(tasks);
   const result: Record<string, TaskHandler> = {};
@@ -267,7 +362,7 @@ function buildTaskHandlers(
       throw new DataLimitExceededError(`${stateName} returned ${bytes} bytes, over the 256 KiB state limit`);
     }
   };
-  const asStateMachine = <T>(work: () => Promise<T>) => runAs({ kind: 'state-machine' }, work);
+  const asStateMachine = <T>(work: () => Promise<T>) => runAs(machine, work);
   const states = definition.States as Record<string, TaskState>;
   const childStarts = childStartStates(states);
   // A child execution starts once, whatever its first state's retries (items told apart by input).
@@ -277,7 +372,8 @@ function buildTaskHandlers(
     if (mapState === undefined || !hooks.beforeChildExecution) return;
     const id = `${stateName}\0${JSON.stringify(input)}`;
     if (childrenStarted.has(id)) return;
-    await asStateMachine(() => (hooks.beforeChildExecution as (m: string) => Promise<void>)(mapState));
+    const before = hooks.beforeChildExecution;
+    await asStateMachine(() => before(mapState, machine));
     childrenStarted.add(id);
   };
   for (const [stateName, state] of Object.entries(tasks)) {
@@ -291,22 +387,21 @@ function buildTaskHandlers(
         };
         const name = byArn.get(FunctionName);
         if (name === undefined) throw new Error(`${stateName}: no local function for ${FunctionName}`);
-        if (hooks.beforeInvoke)
-          await asStateMachine(() => (hooks.beforeInvoke as (n: FunctionName) => Promise<void>)(name));
+        const lambda = handlers.lambdas[name];
+        if (lambda === undefined) throw new Error(`${stateName}: function ${name} is not loaded`);
+        const beforeInvoke = hooks.beforeInvoke;
+        if (beforeInvoke) await asStateMachine(() => beforeInvoke(name, machine));
         recorder.lambdaInvoked(name);
         let payload: unknown;
         try {
           // A timed-out invocation (the timeOutAfter fault) fails at once and its result is
           // abandoned; the next invocation waits until its handler has returned all the same.
           payload = await oneAtATime(async () => {
-            const invocation = new LambdaInvocation(FUNCTION_TIMEOUT_SECONDS[name]);
+            const invocation = new LambdaInvocation(timeoutSecondsOf(name));
             try {
               return await invocation.run(() =>
                 runAs({ kind: 'function', name }, () =>
-                  handlers.lambdas[name](
-                    withSimulatedStartTime(name, Payload, now),
-                    fakeLambdaContext(name, invocation),
-                  ),
+                  lambda(withSimulatedStartTime(name, Payload, now), fakeLambdaContext(name, invocation)),
                 ),
               );
             } finally {
@@ -355,6 +450,13 @@ function buildTaskHandlers(
             throw sdkTaskError('S3', error);
           }
         });
+    } else if (resource === 'arn:aws:states:::states:startExecution.sync:2' && nested) {
+      result[stateName] = async (input) => {
+        await startChild(stateName, input);
+        const output = await nested(input as Parameters<NestedExecution>[0]);
+        guardSize(stateName, output);
+        return output;
+      };
     } else {
       throw new Error(`The local runner cannot run task ${stateName} (${resource})`);
     }
@@ -362,20 +464,34 @@ function buildTaskHandlers(
   return result;
 }
 
-export async function executeSweep(options: SweepExecutionOptions): Promise<SweepExecution> {
-  const { now, executionName, version, input } = options;
-  const executionId = `arn:aws:states:${LOCAL_REGION}:${options.accountId ?? LOCAL_ACCOUNT_ID}:execution:${LOCAL_STATE_MACHINE}:${executionName}`;
-  const handlers = await loadHandlers(options.config, version, options.bucket, options);
-  const definition = loadDefinition({
+/** The account state machine's definition, its placeholders filled for a local run. */
+export function accountDefinition(bucket: string, version: string): StateMachineDefinition {
+  return loadDefinition({
     ListUsersFunctionArn: functionArn('list-users'),
     FindStaleKeysFunctionArn: functionArn('find-stale-keys'),
     CheckActionLimitFunctionArn: functionArn('check-action-limit'),
     DeactivateKeyFunctionArn: functionArn('deactivate-key'),
     SendReportFunctionArn: functionArn('send-report'),
-    ReportBucketName: options.bucket,
+    ReportBucketName: bucket,
     Version: version,
   }) as unknown as StateMachineDefinition;
+}
 
+/** One execution of a definition: its handlers, hooks and recorder, with its own history. */
+export interface DefinitionRun {
+  definition: StateMachineDefinition;
+  handlers: Handlers;
+  machine: StateMachineCaller;
+  input: unknown;
+  now: Date;
+  executionName: string;
+  executionId: string;
+  hooks: SweepHooks;
+  nested?: NestedExecution;
+}
+
+export async function runDefinition(run: DefinitionRun): Promise<SweepExecution> {
+  const { definition, now, executionName, executionId, input } = run;
   const recorder = new RunRecorder(definition);
   const stateMachine = new StateMachine(definition, { validationOptions: { checkArn: false } });
   let status: SweepExecution['status'] = 'SUCCEEDED';
@@ -385,10 +501,12 @@ export async function executeSweep(options: SweepExecutionOptions): Promise<Swee
     overrides: {
       taskResourceLocalHandlers: buildTaskHandlers(
         definition,
-        handlers,
+        run.handlers,
         recorder,
         now,
-        options.hooks ?? {},
+        run.hooks,
+        run.machine,
+        run.nested,
       ) as never,
       retryIntervalOverrides: Object.fromEntries(statesWithRetry(definition).map((name) => [name, 0])),
     },
@@ -418,4 +536,20 @@ export async function executeSweep(options: SweepExecutionOptions): Promise<Swee
   }
   await events;
   return { status, output, error, executionName, executionId, recorder };
+}
+
+export async function executeSweep(options: SweepExecutionOptions): Promise<SweepExecution> {
+  const { now, executionName, version, input } = options;
+  const executionId = `arn:aws:states:${LOCAL_REGION}:${options.accountId ?? LOCAL_ACCOUNT_ID}:execution:${LOCAL_STATE_MACHINE}:${executionName}`;
+  const handlers = await loadHandlers(options.config, version, options.bucket, options);
+  return runDefinition({
+    definition: accountDefinition(options.bucket, version),
+    handlers,
+    machine: { kind: 'state-machine' },
+    input,
+    now,
+    executionName,
+    executionId,
+    hooks: options.hooks ?? {},
+  });
 }

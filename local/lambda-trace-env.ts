@@ -13,10 +13,10 @@
  * invocation is current (in AWS, Step Functions makes them, outside any function's trace).
  */
 import { randomBytes } from 'node:crypto';
-import type { FunctionName } from './callers';
+import type { AnyFunctionName } from './callers';
 
 /** Gives the invocation about to start a fresh, sampled trace, as the Lambda runtime would. */
-export function startTracedInvocation(name: FunctionName): void {
+export function startTracedInvocation(name: AnyFunctionName): void {
   if (process.env.LAMBDA_TASK_ROOT === undefined) return;
   const epochSeconds = Math.floor(Date.now() / 1000)
     .toString(16)

@@ -5,12 +5,20 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, parseConfig, type KeysweepConfig } from '../functions/shared/config';
-import { AccountFileError, parseAccountFile, type AccountFile } from './simulated-account';
+import {
+  AccountFileError,
+  parseAccountFile,
+  parseAnyAccountFile,
+  type AccountFile,
+  type OrganizationFile,
+} from './simulated-account';
 
 export const PROJECT_ROOT = path.join(__dirname, '..');
 export const CDK_JSON = path.join(PROJECT_ROOT, 'cdk.json');
 export const DEMO_ACCOUNT = path.join(__dirname, 'demo-account.json');
 export const DEMO_CONFIG = path.join(__dirname, 'demo-config.json');
+export const DEMO_ORGANIZATION = path.join(__dirname, 'demo-organization.json');
+export const DEMO_ORGANIZATION_CONFIG = path.join(__dirname, 'demo-organization-config.json');
 
 export class InputError extends Error {
   override name = 'InputError';
@@ -67,6 +75,17 @@ export function loadAccount(file: string): AccountFile {
   const raw = readJson(file, 'account file');
   try {
     return parseAccountFile(raw, file);
+  } catch (error) {
+    if (error instanceof AccountFileError) throw new InputError(error.message);
+    throw error;
+  }
+}
+
+/** An account file or an organization's (`{"organization": {...}}`). */
+export function loadAccountOrOrganization(file: string): AccountFile | OrganizationFile {
+  const raw = readJson(file, 'account file');
+  try {
+    return parseAnyAccountFile(raw, file);
   } catch (error) {
     if (error instanceof AccountFileError) throw new InputError(error.message);
     throw error;

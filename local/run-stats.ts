@@ -35,6 +35,9 @@ export const FUNCTION_MEMORY_MB: Record<string, number> = {
   'check-action-limit': 256,
   'deactivate-key': 256,
   'send-report': 1024,
+  'list-accounts': 512,
+  'check-organization-limit': 512,
+  'send-organization-report': 1024,
 };
 
 export interface RunStats {
@@ -128,6 +131,20 @@ export class RunRecorder {
     walk(definition.States as Record<string, RawState>, null);
   }
 
+  /**
+   * Takes in what another execution's recorder saw (a nested execution: its own history, as AWS
+   * keeps it), its executions' keys prefixed with `prefix`.
+   */
+  absorb(other: RunRecorder, prefix: string): void {
+    for (const [key, entry] of other.perExecution) this.perExecution.set(`${prefix}${key}`, { ...entry });
+    for (const [name, count] of Object.entries(other.invocations))
+      this.invocations[name] = (this.invocations[name] ?? 0) + count;
+    if (other.largestPayload > this.largestPayload) {
+      this.largestPayload = other.largestPayload;
+      this.largestPayloadState = `${prefix}${other.largestPayloadState}`;
+    }
+  }
+
   lambdaInvoked(functionName: string): void {
     this.invocations[functionName] = (this.invocations[functionName] ?? 0) + 1;
   }
@@ -219,6 +236,9 @@ const ASSUMED_MS_PER_INVOCATION: Record<string, number> = {
   'check-action-limit': 50,
   'deactivate-key': 300,
   'send-report': 3000,
+  'list-accounts': 5000,
+  'check-organization-limit': 1000,
+  'send-organization-report': 5000,
 };
 
 function estimateCost(

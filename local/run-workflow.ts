@@ -6,12 +6,16 @@
 import type { KeysweepConfig } from '../functions/shared/config';
 import { layout, runPrefix } from '../functions/shared/report-layout';
 import type { Report } from '../functions/send-report/report-model';
+import type { OrganizationReport } from '../functions/send-organization-report/organization-report';
+import { executeOrganizationSweep } from './execute-organization';
 import { callerKey, currentCaller } from './callers';
 import { DeploymentAuthorization } from './deployment-authorization';
 import { deploymentPolicies } from './deployment-policies';
 import { executeSweep, LOCAL_BUCKET, type SweepExecution } from './execute-sweep';
 import {
+  isOrganizationFile,
   SimulatedAccount,
+  type OrganizationFile,
   type AccountFile,
   type Faults,
   type SentEmail,
@@ -30,7 +34,8 @@ export {
 } from './execute-sweep';
 
 export interface WorkflowRunOptions {
-  account: AccountFile;
+  /** one account, or an organization (then the organization state machine runs, organization.enabled) */
+  account: AccountFile | OrganizationFile;
   config: KeysweepConfig;
   /** execution input; the schedule starts runs with {} */
   input?: unknown;
@@ -60,8 +65,16 @@ export interface WorkflowRun {
   now: Date;
   account: SimulatedAccount;
   emails: SentEmail[];
-  /** report.json of the run, when send-report stored it */
+  /** report.json of the run, when send-report stored it (a single account's run) */
   report: Report | null;
+  /** an organization run's report.json, when send-organization-report stored it */
+  organizationReport: OrganizationReport | null;
+  /** an organization run's account executions: name, status, error */
+  accountExecutions: {
+    executionName: string;
+    status: string;
+    error: { Error: string; Cause: string } | null;
+  }[];
   /** keys of the run's files in the report bucket */
   files: { report: string; emailHtml: string; emailText: string; prefix: string } | null;
   stats: RunStats;
@@ -99,7 +112,15 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
     ses: options.account.ses ?? { verifiedIdentities: [options.config.senderEmail], sandbox: false },
     ...(options.sdkMiddleware ? { sdkMiddleware: true } : {}),
   });
-  const deployment = new DeploymentAuthorization(policies);
+  const organization = isOrganizationFile(options.account);
+  if (organization !== options.config.organization.enabled) {
+    throw new Error(
+      organization
+        ? 'An organization file needs organization.enabled in the configuration'
+        : 'organization.enabled sweeps an organization: give an organization file',
+    );
+  }
+  const deployment = new DeploymentAuthorization(policies, { organization });
   await deployment.checkDeployment();
   await deployment.checkScheduledStart();
   for (const [key, body] of Object.entries(options.bucketObjects ?? {}))
@@ -108,7 +129,8 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
   account.install();
   let execution;
   try {
-    execution = await executeSweep({
+    const execute = organization ? executeOrganizationSweep : executeSweep;
+    execution = await execute({
       config: options.config,
       input: options.input ?? {},
       now,
@@ -145,7 +167,13 @@ export function workflowRunOf(options: {
   const { account, execution, now } = options;
   const prefix = runPrefix(now.toISOString(), execution.executionName);
   const reportText = account.getObjectText(LOCAL_BUCKET, layout.report(prefix));
-  const report = reportText === undefined ? null : (JSON.parse(reportText) as Report);
+  const parsed = reportText === undefined ? null : (JSON.parse(reportText) as unknown);
+  const isOrganization = account.organization !== undefined;
+  const report = isOrganization ? null : (parsed as Report | null);
+  const organizationReport = isOrganization ? (parsed as OrganizationReport | null) : null;
+  const accountExecutions = (
+    'accountExecutions' in execution ? (execution.accountExecutions as SweepExecution[]) : []
+  ).map((e) => ({ executionName: e.executionName, status: e.status, error: e.error }));
   return {
     status: execution.status,
     output: execution.output,
@@ -156,8 +184,10 @@ export function workflowRunOf(options: {
     account,
     emails: account.emails,
     report,
+    organizationReport,
+    accountExecutions,
     files:
-      report === null
+      parsed === null
         ? null
         : {
             prefix,

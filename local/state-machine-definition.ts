@@ -6,13 +6,23 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const ASL_PATH = path.join(__dirname, '..', 'statemachine', 'key-sweep.asl.json');
+/** The organization state machine (organization.enabled). */
+export const ORGANIZATION_ASL_PATH = path.join(
+  __dirname,
+  '..',
+  'statemachine',
+  'organization-sweep.asl.json',
+);
 
 export function placeholdersOf(text: string): string[] {
   return [...new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1] as string))].sort();
 }
 
-export function loadDefinition(substitutions: Readonly<Record<string, string>>): Record<string, unknown> {
-  const text = readFileSync(ASL_PATH, 'utf8');
+export function loadDefinition(
+  substitutions: Readonly<Record<string, string>>,
+  file: string = ASL_PATH,
+): Record<string, unknown> {
+  const text = readFileSync(file, 'utf8');
   const missing = placeholdersOf(text).filter((name) => substitutions[name] === undefined);
   if (missing.length > 0) throw new Error(`No value for ASL placeholder(s): ${missing.join(', ')}`);
   const filled = text.replace(/\$\{(\w+)\}/g, (_, name: string) => substitutions[name] as string);

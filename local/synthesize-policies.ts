@@ -24,9 +24,11 @@ import {
   functionArn,
   LOCAL_ACCOUNT_ID,
   LOCAL_BUCKET,
+  LOCAL_ORGANIZATION_STATE_MACHINE,
   LOCAL_REGION,
   LOCAL_STATE_MACHINE,
 } from './execute-sweep';
+import type { KeysweepFunction } from '../infra/constructs/keysweep-function';
 import {
   ACCOUNT_PLACEHOLDER,
   type AccessPolicies,
@@ -151,7 +153,11 @@ export function synthesizePolicies(config: KeysweepConfig): AccessPolicies {
   references.set(logicalIdOf(stack.reportBucket.bucket), bucket(LOCAL_BUCKET));
   references.set(logicalIdOf(stack.reportBucket.accessLogsBucket), bucket(`${LOCAL_BUCKET}-access-logs`));
   const functionLogGroups = new Map<string, string>();
-  for (const fn of Object.values(stack.functions)) {
+  const allFunctions: KeysweepFunction[] = [
+    ...Object.values(stack.functions),
+    ...Object.values(stack.organizationSweep?.functions ?? {}),
+  ];
+  for (const fn of allFunctions) {
     const name = fn.name as Parameters<typeof functionArn>[0];
     const group = `/aws/lambda/keysweep-${name}`;
     references.set(logicalIdOf(fn.function), {
@@ -166,6 +172,14 @@ export function synthesizePolicies(config: KeysweepConfig): AccessPolicies {
     ref: stateMachineArn,
     attributes: { Arn: stateMachineArn, Name: LOCAL_STATE_MACHINE },
   });
+  const organizationMachine = stack.organizationSweep?.stateMachine;
+  if (organizationMachine) {
+    const arn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${LOCAL_ORGANIZATION_STATE_MACHINE}`;
+    references.set(logicalIdOf(organizationMachine.stateMachine), {
+      ref: arn,
+      attributes: { Arn: arn, Name: LOCAL_ORGANIZATION_STATE_MACHINE },
+    });
+  }
   roleNames.clear();
   for (const [id, resource] of Object.entries(resources)) {
     if (resource.Type === 'AWS::IAM::Role') {
@@ -178,10 +192,15 @@ export function synthesizePolicies(config: KeysweepConfig): AccessPolicies {
   const smLogs = logicalIdOf(stack.sweep.logGroup);
   const smLogGroupName = String(resolve(resources[smLogs]?.Properties?.LogGroupName));
   references.set(smLogs, { ref: smLogGroupName, attributes: { Arn: logGroupArn(smLogGroupName) } });
+  if (organizationMachine) {
+    const orgLogs = logicalIdOf(organizationMachine.logGroup);
+    const orgLogGroupName = String(resolve(resources[orgLogs]?.Properties?.LogGroupName));
+    references.set(orgLogs, { ref: orgLogGroupName, attributes: { Arn: logGroupArn(orgLogGroupName) } });
+  }
 
   // Every role and the key of the principal it is.
   const principals: Record<string, { roleId: string; session: string }> = {};
-  for (const fn of Object.values(stack.functions)) {
+  for (const fn of allFunctions) {
     principals[callerKey({ kind: 'function', name: fn.name as Parameters<typeof functionArn>[0] })] = {
       roleId: logicalIdOf(fn.role),
       session: `keysweep-${fn.name}`,
@@ -198,11 +217,10 @@ export function synthesizePolicies(config: KeysweepConfig): AccessPolicies {
   )?.[0]?.RoleArn?.['Fn::GetAtt'] ?? [])[0];
   if (scheduleRoleId === undefined) throw new Error('The schedule rule has no target role');
   principals[callerKey({ kind: 'schedule' })] = { roleId: scheduleRoleId, session: 'keysweep-schedule' };
-  if (stack.listAccountsRole) {
-    // The organization pipeline's list-accounts function (its role exists before the function does).
-    principals['function:list-accounts'] = {
-      roleId: logicalIdOf(stack.listAccountsRole),
-      session: 'keysweep-list-accounts',
+  if (organizationMachine) {
+    principals[callerKey({ kind: 'organization-state-machine' })] = {
+      roleId: logicalIdOf(organizationMachine.stateMachine.role),
+      session: 'keysweep-organization-state-machine',
     };
   }
 

@@ -51,7 +51,7 @@ export function modeOf(
   const byId = org.accountOverrides[account.accountId];
   if (byId) {
     mode = byId.mode;
-    modeSource = `accountOverrides["${account.accountId}"]`;
+    modeSource = `accountOverrides[${account.accountId}]`;
   } else {
     const paths = Object.keys(org.accountOverrides)
       .filter((key) => key.startsWith('Root') && isUnder(account.ouPath, key))
@@ -60,7 +60,7 @@ export function modeOf(
     const override = deepest === undefined ? undefined : org.accountOverrides[deepest];
     if (deepest !== undefined && override) {
       mode = override.mode;
-      modeSource = `accountOverrides["${deepest}"]`;
+      modeSource = `accountOverrides[${deepest}]`;
     }
   }
   if (runMode.modeSource === 'input' && runMode.mode === 'report')

@@ -26,7 +26,14 @@ export type SweepFunctions = Readonly<Record<SweepFunctionName, lambda.IFunction
 
 export interface SweepStateMachineProps {
   readonly stateMachineName: string;
-  readonly functions: SweepFunctions;
+  /** the functions the ASL invokes, by the name of their `${<Name>FunctionArn}` placeholder */
+  readonly functions: SweepFunctions | Readonly<Record<string, lambda.IFunction>>;
+  /** the ASL file (default the account state machine's, statemachine/key-sweep.asl.json) */
+  readonly definitionFile?: string;
+  /** further `${...}` placeholders and what the stack fills them with */
+  readonly substitutions?: Readonly<Record<string, string>>;
+  /** what the role may do besides invoking the functions, running its own maps and the runs/ objects */
+  readonly permissions?: readonly Permission[];
   readonly reportBucketName: string;
   /** The object ARN pattern the child workflows read and write (`<bucket>/runs/*`). */
   readonly runObjectsArn: string;
@@ -61,18 +68,20 @@ export class SweepStateMachine extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    const functions: Readonly<Record<string, lambda.IFunction>> = props.functions;
     const definitionSubstitutions: Record<string, string> = {
       ReportBucketName: props.reportBucketName,
       Version: props.version,
+      ...props.substitutions,
     };
-    for (const name of SWEEP_FUNCTIONS) {
-      definitionSubstitutions[`${name}FunctionArn`] = props.functions[name].functionArn;
+    for (const [name, fn] of Object.entries(functions)) {
+      definitionSubstitutions[`${name}FunctionArn`] = fn.functionArn;
     }
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromFile(ASL_FILE),
+      definitionBody: sfn.DefinitionBody.fromFile(props.definitionFile ?? ASL_FILE),
       definitionSubstitutions,
       tracingEnabled: true,
       logs: {
@@ -99,13 +108,13 @@ export class SweepStateMachine extends Construct {
       resourceName: `${props.stateMachineName}/*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    const functionArns = SWEEP_FUNCTIONS.map((name) => props.functions[name].functionArn);
+    const functionArns = Object.values(functions).map((fn) => fn.functionArn);
     const permissions: Permission[] = [
       {
         actions: ['lambda:InvokeFunction'],
         resources: functionArns.flatMap((arn) => [arn, `${arn}:*`]),
         wildcardReason:
-          '<function ARN>:* covers the versions and aliases of each of the five keysweep functions (what ' +
+          `<function ARN>:* covers the versions and aliases of each of the ${functionArns.length} keysweep functions this state machine runs (what ` +
           "CDK's grantInvoke grants); no other function can be invoked.",
       },
       {
@@ -126,6 +135,7 @@ export class SweepStateMachine extends Construct {
           'The child workflow reads planned actions and saves key results under runs/<date>/<execution>/, ' +
           'keys known only at run time; limited to the runs/ prefix of the report bucket.',
       },
+      ...(props.permissions ?? []),
     ];
     for (const permission of permissions) {
       this.stateMachine.addToRolePolicy(toStatement(permission));

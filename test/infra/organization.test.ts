@@ -125,10 +125,12 @@ describe('with the organization enabled and the default sweep settings', () => {
     }
   });
 
-  test('the list-accounts role may only assume the org reader role in the management account', () => {
+  test('the list-accounts role may only assume the org reader role in the management account, and write the account batches', () => {
     const { id } = roleNamed(built.hub, HUB_ROLE_NAMES['list-accounts']);
-    expect([...rolePermissions(built.hub, id)]).toEqual([
+    expect(id).toBe(logicalId(built.stacks.hub.organizationSweep?.functions.ListAccounts.role as never));
+    expect([...rolePermissions(built.hub, id)].filter((p) => !/^(logs|xray):/.test(p))).toEqual([
       `sts:AssumeRole ${P}:iam::${MANAGEMENT}:role/${ORG_READER_ROLE_NAME}`,
+      's3:PutObject <ReportBucket6B54E113.Arn>/runs/*',
     ]);
   });
 
