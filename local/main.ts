@@ -13,7 +13,16 @@ import { parseArgs } from 'node:util';
 import { layout, runPrefix } from '../functions/shared/report-layout';
 import { buildVersion } from '../infra/version';
 import { checkOutputFolder, exitWith, quietNodeVersionWarning, usageError, writeAndSummarize } from './cli';
-import { InputError, DEMO_ACCOUNT, DEMO_CONFIG, loadAccount, loadConfig } from './load-inputs';
+import {
+  InputError,
+  DEMO_ACCOUNT,
+  DEMO_CONFIG,
+  DEMO_ORGANIZATION,
+  DEMO_ORGANIZATION_CONFIG,
+  loadAccountOrOrganization,
+  loadConfig,
+} from './load-inputs';
+import { isOrganizationFile } from './simulated-account';
 import { outputFiles } from './run-output';
 import { bucketObjectsOf, LOCAL_BUCKET, runWorkflow } from './run-workflow';
 import { parseIsoDateTime } from './simulated-account';
@@ -23,7 +32,7 @@ import { UnsafeOutputError } from './write-output';
 quietNodeVersionWarning();
 
 const USAGE =
-  'Usage: npm start -- [--account FILE] [--config FILE] [--out DIR] [--mode report|enforce] [--input JSON] [--state DIR] [--now ISO]';
+  'Usage: npm start -- [--account FILE | --demo-org] [--config FILE] [--out DIR] [--mode report|enforce] [--input JSON] [--state DIR] [--now ISO]';
 
 /**
  * The execution's name: local-<now>, with a suffix when an earlier run in the --state bucket had it
@@ -73,6 +82,7 @@ async function main(argv: string[]): Promise<number> {
         input: { type: 'string' },
         state: { type: 'string' },
         now: { type: 'string' },
+        'demo-org': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -87,10 +97,20 @@ async function main(argv: string[]): Promise<number> {
   }
   checkOutputFolder(args.out);
   const bucketObjects = args.state === undefined ? {} : loadState(args.state, args.out);
+  const demoOrg = args['demo-org'] === true;
+  if (demoOrg && args.account !== undefined)
+    throw new InputError(`--demo-org and --account exclude each other\n${USAGE}`);
   const demo = args.account === undefined;
-  const configFile = args.config ?? (demo ? DEMO_CONFIG : undefined);
+  const configFile = args.config ?? (demoOrg ? DEMO_ORGANIZATION_CONFIG : demo ? DEMO_CONFIG : undefined);
   const config = loadConfig({ configFile, mode: args.mode });
-  let account = loadAccount(args.account ?? DEMO_ACCOUNT);
+  let account = loadAccountOrOrganization(args.account ?? (demoOrg ? DEMO_ORGANIZATION : DEMO_ACCOUNT));
+  if (isOrganizationFile(account) !== config.organization.enabled) {
+    throw new InputError(
+      isOrganizationFile(account)
+        ? `${args.account ?? 'the demo organization'} describes an organization: the configuration needs organization.enabled (and its IDs), e.g. --config local/demo-organization-config.json`
+        : 'the configuration has organization.enabled: give an organization file with --account, or --demo-org',
+    );
+  }
   if (args.now !== undefined) {
     if (parseIsoDateTime(args.now) === undefined) {
       throw new InputError(
@@ -108,7 +128,11 @@ async function main(argv: string[]): Promise<number> {
       throw new InputError(`--input is not valid JSON: ${(error as Error).message}`);
     }
   }
-  if (demo) {
+  if (demoOrg) {
+    console.log(
+      `Using the built-in demo organization${args.config === undefined ? ' and its settings (local/demo-organization-config.json)' : ''}.`,
+    );
+  } else if (demo) {
     console.log(
       `Using the built-in demo account${args.config === undefined ? ' and demo settings (local/demo-config.json)' : ''}.`,
     );

@@ -1,6 +1,7 @@
 /** The short summary `npm start` prints: counts, masked keys, and where the files are. */
 import { redactAccessKeyIds } from '../functions/shared/masking';
 import type { ReportEntry } from '../functions/send-report/report-model';
+import { organizationSummaryLines } from './print-organization-summary';
 import type { WorkflowRun } from './run-workflow';
 
 const MAX_LISTED = 15;
@@ -17,7 +18,9 @@ export function summaryLines(run: WorkflowRun, outDir: string, written: readonly
     `keysweep local run ${run.executionName}: ${run.status}${run.error ? ` (${run.error.Error})` : ''}`,
   );
   if (run.error) out.push(`  cause: ${run.error.Cause}`);
-  if (report === null) {
+  if (run.account.organization !== undefined) {
+    out.push(...organizationSummaryLines(run.organizationReport));
+  } else if (report === null) {
     out.push('  no report was stored (the run stopped before send-report)');
   } else {
     const { byAction, byResult } = report.counts;
@@ -73,7 +76,7 @@ export function summaryLines(run: WorkflowRun, outDir: string, written: readonly
   }
   const denials = run.account.denials;
   if (denials.length > 0) {
-    out.push(`  Denied by the deployment's permissions (${denials.length}):`);
+    out.push(`  Denied by the deployment's permissions or an SCP (${denials.length}):`);
     for (const d of denials.slice(0, MAX_LISTED))
       out.push(`    ${d.caller}: ${d.operation} (${d.action} on ${d.resource})`);
   }
@@ -85,7 +88,13 @@ export function summaryLines(run: WorkflowRun, outDir: string, written: readonly
       `est. $${s.estimatedCostUsd.perRun.toFixed(6)} a run`,
   );
   const top = written.filter((name) => !name.includes('/'));
-  const owners = written.length - top.length;
-  out.push(`  files: ${outDir}/ (${top.join(', ')}${owners > 0 ? `, owners/: ${owners} files` : ''})`);
+  const owners = written.filter((name) => name.startsWith('owners/')).length;
+  const accounts = new Set(
+    written.filter((name) => name.startsWith('accounts/')).map((name) => name.split('/')[1]),
+  );
+  out.push(
+    `  files: ${outDir}/ (${top.join(', ')}${owners > 0 ? `, owners/: ${owners} files` : ''}` +
+      `${accounts.size > 0 ? `, accounts/: ${accounts.size} accounts' reports and emails` : ''})`,
+  );
   return out.map(redactAccessKeyIds);
 }

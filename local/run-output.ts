@@ -1,4 +1,5 @@
 /** The files of a local run (DESIGN's output folder), from the simulated report bucket and account. */
+import { layout } from '../functions/shared/report-layout';
 import type { WorkflowRun } from './run-workflow';
 import { LOCAL_BUCKET } from './run-workflow';
 
@@ -23,8 +24,21 @@ export function outputFiles(
     'stats.json': json(run.stats),
   };
   if (options.accountAfter ?? true) files['account-after.json'] = json(run.account.toFile());
-  if (run.files !== null) {
-    const read = (key: string) => run.account.getObjectText(LOCAL_BUCKET, key) ?? '';
+  const read = (key: string) => run.account.getObjectText(LOCAL_BUCKET, key) ?? '';
+  if (run.files !== null && run.organizationReport !== null) {
+    // An organization run: its summary, and each account's report, email and owner emails.
+    files['report.json'] = json(run.organizationReport);
+    files['email.html'] = read(run.files.emailHtml);
+    files['email.txt'] = read(run.files.emailText);
+    for (const account of run.organizationReport.accounts) {
+      const prefix = layout.accountPrefix(run.files.prefix, account.accountId);
+      for (const key of run.account.listObjectKeys(LOCAL_BUCKET, prefix)) {
+        const name = key.slice(prefix.length);
+        if (name === 'report.json' || name.startsWith('email.') || name.startsWith('owners/'))
+          files[`accounts/${account.accountId}/${name}`] = read(key);
+      }
+    }
+  } else if (run.files !== null) {
     files['report.json'] = json(run.report);
     files['email.html'] = read(run.files.emailHtml);
     files['email.txt'] = read(run.files.emailText);
