@@ -134,6 +134,76 @@ describe('with the organization enabled and the default sweep settings', () => {
     ]);
   });
 
+  test('the organization state machine may invoke its three functions, run its own map, and start and watch the account executions (.sync)', () => {
+    const org = built.stacks.hub.organizationSweep;
+    if (!org) throw new Error('no organization run');
+    const sm = `${P}:states:<AWS::Region>:<AWS::AccountId>`;
+    const rule = `${P}:events:<AWS::Region>:<AWS::AccountId>:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule`;
+    const granted = [...rolePermissions(built.hub, logicalId(org.stateMachine.stateMachine.role))].filter(
+      (p) => !/^(logs|xray):/.test(p),
+    );
+    const invoke = (fn: keyof typeof org.functions) => {
+      const id = logicalId(org.functions[fn].function);
+      return [`lambda:InvokeFunction <${id}.Arn>`, `lambda:InvokeFunction <${id}.Arn>:*`];
+    };
+    expect(granted.sort()).toEqual(
+      [
+        ...invoke('ListAccounts'),
+        ...invoke('CheckOrganizationLimit'),
+        ...invoke('SendOrganizationReport'),
+        `states:StartExecution ${sm}:stateMachine:KeySweep-Organization`,
+        `states:DescribeExecution ${sm}:execution:KeySweep-Organization/*`,
+        `states:StopExecution ${sm}:execution:KeySweep-Organization/*`,
+        's3:GetObject <ReportBucket6B54E113.Arn>/runs/*',
+        's3:PutObject <ReportBucket6B54E113.Arn>/runs/*',
+        // the nested account executions: what startExecution.sync:2 needs (stepfunctions-iam.html)
+        `states:StartExecution ${sm}:stateMachine:KeySweep-KeySweep`,
+        `states:DescribeExecution ${sm}:execution:KeySweep-KeySweep:*`,
+        `states:StopExecution ${sm}:execution:KeySweep-KeySweep:*`,
+        `events:PutTargets ${rule}`,
+        `events:PutRule ${rule}`,
+        `events:DescribeRule ${rule}`,
+      ].sort(),
+    );
+    // the account state machine's ARN is the one the organization ASL starts
+    const machines = built.hub.findResources('AWS::StepFunctions::StateMachine');
+    const orgMachine = machines[logicalId(org.stateMachine.stateMachine)] as {
+      Properties: { DefinitionSubstitutions: Record<string, unknown> };
+    };
+    expect(flatten(orgMachine.Properties.DefinitionSubstitutions.KeySweepStateMachineArn)).toBe(
+      `${sm}:stateMachine:KeySweep-KeySweep`,
+    );
+  });
+
+  test('the organization functions hold only the report bucket (and SES for the summary); the schedule starts the organization run', () => {
+    const org = built.stacks.hub.organizationSweep;
+    if (!org) throw new Error('no organization run');
+    const of = (fn: keyof typeof org.functions) =>
+      [...rolePermissions(built.hub, logicalId(org.functions[fn].role))].filter(
+        (p) => !/^(logs|xray):/.test(p),
+      );
+    const runs = [
+      's3:GetObject <ReportBucket6B54E113.Arn>/runs/*',
+      's3:PutObject <ReportBucket6B54E113.Arn>/runs/*',
+    ];
+    const list = 's3:ListBucket <ReportBucket6B54E113.Arn> if {"StringLike":{"s3:prefix":["runs/*"]}}';
+    expect(of('CheckOrganizationLimit')).toEqual([...runs, list]);
+    expect(of('SendOrganizationReport').filter((p) => !p.startsWith('ses:'))).toEqual([...runs, list]);
+    expect(of('SendOrganizationReport').filter((p) => p.startsWith('ses:'))).toHaveLength(2);
+    const [rule] = Object.values(built.hub.findResources('AWS::Events::Rule')) as {
+      Properties: { Targets: { Arn: unknown }[] };
+    }[];
+    expect(rule?.Properties.Targets[0]?.Arn).toEqual({ Ref: logicalId(org.stateMachine.stateMachine) });
+  });
+
+  test('the hub roles that work in accounts hold no IAM permission of their own: every account, the hub too, through its member role', () => {
+    for (const key of ['ListUsers', 'FindStaleKeys', 'DeactivateKey'] as const) {
+      const granted = [...rolePermissions(built.hub, logicalId(built.stacks.hub.functions[key].role))];
+      expect(granted.filter((p) => p.startsWith('iam:'))).toEqual([]);
+      expect(granted.filter((p) => p.startsWith('sts:'))).toHaveLength(1);
+    }
+  });
+
   test('the org reader role may make only the read-only Organizations calls, on this organization', () => {
     const { id } = roleNamed(built.management, ORG_READER_ROLE_NAME);
     const arn = (type: string, rest: string) => `${P}:organizations::${MANAGEMENT}:${type}/${ORG}/${rest}`;

@@ -155,7 +155,7 @@ describe('the demo organization', () => {
     const hubIam = run.account.calls.filter((c) => c.service === 'IAM' && c.account === HUB);
     expect(hubIam.length).toBeGreaterThan(0);
     expect(run.stats.awsCalls['STS.AssumeRole']).toBe(
-      run.stats.lambdaInvocations['list-users'] +
+      (run.stats.lambdaInvocations['list-users'] ?? 0) +
         (run.stats.lambdaInvocations['find-stale-keys'] ?? 0) +
         (run.stats.lambdaInvocations['deactivate-key'] ?? 0) +
         1, // list-accounts into the org reader role
