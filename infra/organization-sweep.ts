@@ -82,8 +82,9 @@ export function organizationSweep(scope: Construct, props: OrganizationSweepProp
     timeout: timeout('check-organization-limit'),
     memorySize: 512,
     environment,
-    // A batch whose plans file is missing (its child failed) must read as 404, not 403.
-    permissions: [runs(['s3:GetObject', 's3:PutObject']), reportBucket.listUnder(props.runsPrefix)],
+    // Every plans file exists by then: the map run that writes them has succeeded (else the run went
+    // straight to the summary), so no read needs S3's 404 (s3:ListBucket).
+    permissions: [runs(['s3:GetObject', 's3:PutObject'])],
   });
   const sendOrganizationReport = new KeysweepFunction(scope, 'SendOrganizationReport', {
     name: 'send-organization-report',

@@ -27,12 +27,14 @@ export const ORG_READER_ACCOUNT_WIDE_ACTIONS = [
   'organizations:ListRoots',
 ] as const;
 
-/** The OU tree: an account's or OU's parent, an OU's name, and what a root or OU holds. */
+/**
+ * The OU tree, walked down from the root: what a root or OU holds (functions/list-accounts/
+ * read-organization.ts). Nothing asks an account's parent or an OU's name apart (ListParents,
+ * DescribeOrganizationalUnit): the walk gives both.
+ */
 export const ORG_READER_TREE_ACTIONS = [
-  'organizations:DescribeOrganizationalUnit',
   'organizations:ListAccountsForParent',
   'organizations:ListOrganizationalUnitsForParent',
-  'organizations:ListParents',
 ] as const;
 
 export interface OrgReaderRoleProps {
@@ -76,12 +78,7 @@ export class OrgReaderRole extends Construct {
         wildcardReason:
           'organizations:DescribeOrganization, ListAccounts and ListRoots accept only * as resource.',
       },
-      only(
-        ['organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent'],
-        [roots, ous],
-      ),
-      only(['organizations:ListParents'], [accounts, ous]),
-      only(['organizations:DescribeOrganizationalUnit'], [ous]),
+      only(ORG_READER_TREE_ACTIONS, [roots, ous]),
       // The account tag that names an account's admins (organization.adminsTag), read only when set.
       ...(org.adminsTag !== null ? [only(['organizations:ListTagsForResource'], [accounts])] : []),
     ];
