@@ -5,7 +5,7 @@
  */
 import { parseConfig, type KeysweepConfig } from '../functions/shared/config';
 import { bucketObjectsOf, runWorkflow, type WorkflowRun } from '../local/run-workflow';
-import { generateAccount } from '../local/simulated-account';
+import { generateAccount, generateOrganization, type OrganizationFile } from '../local/simulated-account';
 
 export type Scenario = 'quiet-day' | 'first-rollout';
 
@@ -62,4 +62,73 @@ export async function runScenario(users: number, scenario: Scenario): Promise<Sc
     executionName: `bench-quiet-day-${users}`,
   });
   return { users, scenario, staleKeys: 0, run };
+}
+
+/** An organization scenario: `accounts` member accounts (plus the hub and the management account). */
+export interface OrganizationScenarioRun extends ScenarioRun {
+  accounts: number;
+}
+
+/** The organization settings of the benchmark's generated organization. */
+export function benchOrganizationConfig(overrides: Record<string, unknown> = {}): KeysweepConfig {
+  const { organization, ...rest } = overrides as { organization?: Record<string, unknown> };
+  return benchConfig({
+    ...rest,
+    organization: {
+      enabled: true,
+      organizationId: 'o-keysweep00',
+      hubAccountId: '123456789012',
+      managementAccountId: '999999999999',
+      rootId: 'r-ab12',
+      ...organization,
+    },
+  });
+}
+
+/** Accounts the run sweeps: the members, the hub and the management account. */
+export const sweptAccounts = (accounts: number): number => accounts + 2;
+
+export async function runOrganizationScenario(
+  accounts: number,
+  usersPerAccount: number,
+  scenario: Scenario,
+): Promise<OrganizationScenarioRun> {
+  const swept = sweptAccounts(accounts);
+  const name = `${accounts}x${usersPerAccount}`;
+  if (scenario === 'first-rollout') {
+    const file = generateOrganization({ accounts, usersPerAccount, now: BENCH_NOW, scenario: 'stale' });
+    const keys = (accounts + 1) * usersPerAccount * 2;
+    const run = await runWorkflow({
+      account: file,
+      config: benchOrganizationConfig({
+        maxActionsPerRun: usersPerAccount * 2,
+        organization: { maxActionsPerOrgRun: keys },
+      }),
+      now: BENCH_NOW,
+      listUsersPageSize: LIST_USERS_PAGE_SIZE,
+      executionName: `bench-org-first-rollout-${name}`,
+    });
+    return { users: usersPerAccount, accounts: swept, scenario, staleKeys: keys, run };
+  }
+  const previousDay = new Date(BENCH_NOW.getTime() - DAY_MS);
+  const file = generateOrganization({ accounts, usersPerAccount, now: previousDay, scenario: 'quiet' });
+  const config = benchOrganizationConfig();
+  const first = await runWorkflow({
+    account: file,
+    config,
+    now: previousDay,
+    listUsersPageSize: LIST_USERS_PAGE_SIZE,
+    executionName: `bench-org-previous-day-${name}`,
+  });
+  const after = first.account.toFile() as OrganizationFile;
+  for (const account of after.organization.accounts) account.credentialReportAgeHours = 1;
+  const run = await runWorkflow({
+    account: { ...after, now: BENCH_NOW.toISOString() },
+    config,
+    now: BENCH_NOW,
+    listUsersPageSize: LIST_USERS_PAGE_SIZE,
+    bucketObjects: bucketObjectsOf(first),
+    executionName: `bench-org-quiet-day-${name}`,
+  });
+  return { users: usersPerAccount, accounts: swept, scenario, staleKeys: 0, run };
 }

@@ -1,6 +1,6 @@
 /** The scale targets at 5,000 users × 2 keys, checked against a scenario's statistics. */
 import { iamCallCount } from '../local/run-stats';
-import type { ScenarioRun } from './scenarios';
+import type { OrganizationScenarioRun, ScenarioRun } from './scenarios';
 
 export interface TargetCheck {
   target: string;
@@ -45,6 +45,37 @@ export function checkTargets(result: ScenarioRun): TargetCheck[] {
     // ListUserTags (the exemption, read again) and UpdateAccessKey (act)
     checks.push(check('IAM calls (4 per stale key + 20)', iamCalls, 4 * result.staleKeys + 20));
     if (result.users >= 5000) checks.push(check('local wall time (ms)', stats.wallMs, 20_000));
+  }
+  return checks;
+}
+
+/** The IAM, STS and Organizations calls of a run. */
+export function accountApiCalls(stats: ScenarioRun['run']['stats']): number {
+  return Object.entries(stats.awsCalls)
+    .filter(([name]) => /^(IAM|STS|ORGANIZATIONS)\./.test(name))
+    .reduce((sum, [, count]) => sum + count, 0);
+}
+
+/** The organization targets (issue 11), per account swept, checked against a scenario's statistics. */
+export function checkOrganizationTargets(result: OrganizationScenarioRun): TargetCheck[] {
+  const { stats } = result.run;
+  const n = result.accounts;
+  const check = (target: string, actual: number, limit: number): TargetCheck => ({
+    target,
+    limit,
+    actual,
+    met: actual <= limit,
+  });
+  const checks = [
+    check('events in any single execution history', stats.historyEvents.largestExecution, 5000),
+    check('largest state input or output (bytes)', stats.payloadBytes.largest, 32 * 1024),
+  ];
+  if (result.scenario === 'quiet-day') {
+    checks.push(
+      check('state transitions (10 per account + 50)', stats.transitions.total, 10 * n + 50),
+      check('Lambda invocations (3 per account + 50)', stats.lambdaInvocations.total, 3 * n + 50),
+      check('IAM, STS and Organizations calls (8 per account)', accountApiCalls(stats), 8 * n),
+    );
   }
   return checks;
 }

@@ -9,3 +9,4 @@ export { CREDENTIAL_REPORT_HEADER, CREDENTIAL_REPORT_MAX_AGE_MS } from './creden
 export type { CredentialReportFailure, Faults, MalformedReportRow } from './faults';
 export { SIMULATED_LAST_USED_REGION, SIMULATED_LAST_USED_SERVICE } from './iam';
 export type { SentEmail } from './ses';
+export * from './generate-organization';

@@ -19,7 +19,17 @@ import { buildReport, resultKey } from '../../functions/send-report/build-report
 import { renderAdminEmail, type RenderedEmail } from '../../functions/send-report/render-admin-email';
 import { renderOwnerEmail } from '../../functions/send-report/render-owner-email';
 import type { Report } from '../../functions/send-report/report-model';
-import { DEMO_ACCOUNT, DEMO_CONFIG, loadAccount, loadConfig } from '../../local/load-inputs';
+import { renderOrganizationEmail } from '../../functions/send-organization-report/render-organization-email';
+import {
+  DEMO_ACCOUNT,
+  DEMO_CONFIG,
+  DEMO_ORGANIZATION,
+  DEMO_ORGANIZATION_CONFIG,
+  loadAccount,
+  loadAccountOrOrganization,
+  loadConfig,
+} from '../../local/load-inputs';
+import { organizationReportOf } from '../functions/send-organization-report/organization-report-fixtures';
 import { runWorkflow, type WorkflowRun } from '../../local/run-workflow';
 import { NOW, testConfig, testRun } from '../functions/fixtures';
 import { OWNER_EMAIL_CASES, entriesOf, ownerContext } from '../functions/send-report/owner-email-cases';
@@ -131,6 +141,7 @@ function bigAdminEmail(): { email: RenderedEmail; report: Report } {
   let context: BrowserContext;
   let page: Page;
   let demo: WorkflowRun;
+  let demoOrganization: WorkflowRun;
 
   beforeAll(async () => {
     userDataDir = mkdtempSync(path.join(tmpdir(), 'keysweep-chromium-'));
@@ -155,6 +166,12 @@ function bigAdminEmail(): { email: RenderedEmail; report: Report } {
       account: loadAccount(DEMO_ACCOUNT),
       config: loadConfig({ configFile: DEMO_CONFIG }),
       version: '0.1.0',
+    });
+    demoOrganization = await runWorkflow({
+      account: loadAccountOrOrganization(DEMO_ORGANIZATION),
+      config: loadConfig({ configFile: DEMO_ORGANIZATION_CONFIG }),
+      version: '0.1.0',
+      executionName: 'org-demo',
     });
   });
 
@@ -361,4 +378,44 @@ function bigAdminEmail(): { email: RenderedEmail; report: Report } {
       expect(await frame.locator(COMMAND).count()).toBe(c.commands.length + 1);
     }
   });
+
+  it.each(WIDTHS)(
+    'shows the demo organization summary at %i px: unreachable, failed and skipped accounts',
+    async (width) => {
+      const email = demoOrganization.emails.find((e) => e.subject.includes('organization o-keysweep00'));
+      if (!email) throw new Error('the demo organization sent no summary');
+      const frame = await show(email.html, width);
+      await expectFits(frame, width);
+      await expectVisible(
+        frame,
+        [
+          'Totals',
+          'Accounts not swept: unreachable or failed',
+          '666666666666',
+          'AccountUnreachable',
+          'Accounts left out',
+          'excluded',
+          'suspended',
+        ],
+        width,
+      );
+      expect(await frame.getByRole('link', { name: 'org-demo' }).isVisible()).toBe(true);
+      if (SCREENSHOTS)
+        await page.locator('#email').screenshot({ path: path.join(DOCS, `organization-email-${width}.png`) });
+    },
+  );
+
+  it.each(WIDTHS)(
+    'shows a 1,000-account organization summary at %i px, its lists cut to the budget',
+    async (width) => {
+      const email = renderOrganizationEmail(organizationReportOf(1000, 100), LOCATION);
+      const frame = await show(email.html, width);
+      await expectFits(frame, width);
+      await expectVisible(
+        frame,
+        ['Accounts with the most keys out of policy', 'more in the report', LOCATION],
+        width,
+      );
+    },
+  );
 });
