@@ -3,7 +3,7 @@
  * email can be cut to size by the bytes its rows really take (email-budget.ts).
  */
 import { escapeHtml } from '../shared/html';
-import { mono, richText, stackedRow } from './email-html';
+import { mono, richText, stackedRow } from '../shared/email-html';
 import { notifiesOwner } from './owner-email-plan';
 import type { Report, ReportEntry } from './report-model';
 

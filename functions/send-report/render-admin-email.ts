@@ -21,14 +21,20 @@ import {
   type ListSection,
 } from './admin-email-sections';
 import { allocateRows, byteLength } from './email-budget';
-import { banner, breakable, heading, keyValueTable, link, page, paragraph, stackedTable } from './email-html';
+import {
+  banner,
+  breakable,
+  heading,
+  keyValueTable,
+  link,
+  page,
+  paragraph,
+  stackedTable,
+  type RenderedEmail,
+} from '../shared/email-html';
 import type { Report } from './report-model';
 
-export interface RenderedEmail {
-  subject: string;
-  html: string;
-  text: string;
-}
+export type { RenderedEmail } from '../shared/email-html';
 
 /**
  * The largest HTML part of any admin email, in bytes: under the ~102 KB past which Gmail clips a
