@@ -18,6 +18,8 @@ export const HUB_ROLE_NAMES = {
   'list-users': 'keysweep-list-users',
   'find-stale-keys': 'keysweep-find-stale-keys',
   'deactivate-key': 'keysweep-deactivate-key',
+  /** the exposure path's key step: deactivates an exposed key in the account AWS Health names */
+  'deactivate-exposed-key': 'keysweep-deactivate-exposed-key',
   /** the future list-accounts function's role: it alone assumes the org reader role */
   'list-accounts': 'keysweep-list-accounts',
 } as const;
@@ -28,6 +30,7 @@ export const MEMBER_ROLE_USERS = [
   'list-users',
   'find-stale-keys',
   'deactivate-key',
+  'deactivate-exposed-key',
 ] as const satisfies readonly HubRoleFunction[];
 
 /** The read-only Organizations role in the management account (stack KeySweepManagement). */

@@ -23,6 +23,10 @@ export const layout = {
   ownerEmailHtml: (prefix: string, userName: string) => `${prefix}owners/${userName}.html`,
   ownerEmailText: (prefix: string, userName: string) => `${prefix}owners/${userName}.txt`,
   ownerNotifications: (prefix: string) => `${prefix}owner-notifications.json`,
+  /** what an exposure run (an AWS Health event of an exposed key) did; the daily report lists them */
+  exposure: (prefix: string) => `${prefix}exposure.json`,
+  /** keysweep's record of one exposed key and event, so that an event is acted on once (exposure.ts) */
+  exposureRecord: (recordId: string) => `state/exposures/${recordId}.json`,
   /** keys keysweep has seen and deactivated, carried from run to run (the credential report's blind spots) */
   keyIndex: () => 'state/key-index.json',
 };

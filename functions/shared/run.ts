@@ -64,3 +64,12 @@ export function consoleLinkOf(executionId: string): { url: string | null; accoun
     accountId: parts[4] ?? null,
   };
 }
+
+/** The account and partition of an execution: arn:<partition>:states:<region>:<account>:execution:... */
+export function executionAccount(executionId: string): { accountId: string; partition: string } | null {
+  const parts = executionId.split(':');
+  if (parts.length < 7 || parts[0] !== 'arn' || parts[2] !== 'states' || !/^\d{12}$/.test(parts[4] ?? '')) {
+    return null;
+  }
+  return { partition: parts[1] as string, accountId: parts[4] as string };
+}
