@@ -1,18 +1,23 @@
 /**
- * The ASL file, byte for byte what the CDK stack deploys, with its ${...} placeholders filled
+ * An ASL file (the sweep's, or the exposure path's), byte for byte what the CDK stack deploys, with its ${...} placeholders filled
  * the way DefinitionSubstitutions fills them in AWS.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const ASL_PATH = path.join(__dirname, '..', 'statemachine', 'key-sweep.asl.json');
+/** The exposure path's state machine. */
+export const EXPOSED_KEY_ASL_PATH = path.join(__dirname, '..', 'statemachine', 'exposed-key.asl.json');
 
 export function placeholdersOf(text: string): string[] {
   return [...new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1] as string))].sort();
 }
 
-export function loadDefinition(substitutions: Readonly<Record<string, string>>): Record<string, unknown> {
-  const text = readFileSync(ASL_PATH, 'utf8');
+export function loadDefinition(
+  substitutions: Readonly<Record<string, string>>,
+  aslPath: string = ASL_PATH,
+): Record<string, unknown> {
+  const text = readFileSync(aslPath, 'utf8');
   const missing = placeholdersOf(text).filter((name) => substitutions[name] === undefined);
   if (missing.length > 0) throw new Error(`No value for ASL placeholder(s): ${missing.join(', ')}`);
   const filled = text.replace(/\$\{(\w+)\}/g, (_, name: string) => substitutions[name] as string);
