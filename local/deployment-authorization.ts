@@ -16,7 +16,8 @@
  *   logs:CreateLogStream/PutLogEvents, its and the state machine's traces reach X-Ray with
  *   xray:PutTraceSegments/PutTelemetryRecords; denied, the run goes on and they are lost.
  */
-import { callerKey, runAs, type FunctionName, type LocalCaller } from './callers';
+import { callerKey, runAs, type ExposureFunctionName, type FunctionName, type LocalCaller } from './callers';
+import { EXPOSURE_STATE_MACHINE_ARN } from './execute-exposure';
 import {
   functionArn,
   LOCAL_ACCOUNT_ID,
@@ -95,9 +96,8 @@ export class DeploymentAuthorization {
     });
   }
 
-  /** Throws when CreateStateMachine would refuse the deployment. */
-  async checkDeployment(): Promise<void> {
-    const stateMachine: LocalCaller = { kind: 'state-machine' };
+  /** Throws when CreateStateMachine would refuse the deployment (of the sweep's, or the exposure path's). */
+  async checkDeployment(stateMachine: LocalCaller = { kind: 'state-machine' }): Promise<void> {
     const why = await this.denied(
       stateMachine,
       LOG_DELIVERY_ACTIONS.map((action) => ({ action, resource: '*' })),
@@ -111,7 +111,42 @@ export class DeploymentAuthorization {
       stateMachine,
       STATE_MACHINE_TRACING.map((action) => ({ action, resource: '*' })),
     );
-    if (tracing !== null) this.degraded.push(`the state machine's traces would not reach X-Ray: ${tracing}`);
+    if (tracing !== null) {
+      const which =
+        stateMachine.kind === 'state-machine' ? 'the state machine' : 'the exposure state machine';
+      this.degraded.push(`${which}'s traces would not reach X-Ray: ${tracing}`);
+    }
+  }
+
+  /** Throws when the exposed-key rule's role may not start the exposure state machine. */
+  async checkExposureStart(): Promise<void> {
+    const why = await this.denied({ kind: 'exposure-rule' }, [
+      { action: 'states:StartExecution', resource: EXPOSURE_STATE_MACHINE_ARN },
+    ]);
+    if (why !== null) {
+      throw new ExecutionNotStartedError(
+        `The exposed-key rule could not start the exposure state machine (EventBridge would retry for 24 hours, then send the event to the dead-letter queue): ${why}`,
+      );
+    }
+  }
+
+  /** The check before the exposure state machine invokes a function, for executeExposure. */
+  exposureInvoke(policies: AccessPolicies): (name: ExposureFunctionName) => Promise<void> {
+    return async (name) => {
+      const why = await this.denied({ kind: 'exposure-state-machine' }, [
+        { action: 'lambda:InvokeFunction', resource: functionArn(name) },
+      ]);
+      if (why !== null) {
+        throw new StepError(
+          'Lambda.AWSLambdaException',
+          `${why} (Service: AWSLambda; Status Code: 403; Error Code: AccessDeniedException)`,
+        );
+      }
+      await this.checkTelemetry(
+        name,
+        policies.principals[callerKey({ kind: 'function', name })]?.logGroupArn,
+      );
+    };
   }
 
   /** Throws when the schedule's role may not start the state machine. */

@@ -5,12 +5,20 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, parseConfig, type KeysweepConfig } from '../functions/shared/config';
+import { exposureEventProblems } from '../functions/shared/health-event';
 import { AccountFileError, parseAccountFile, type AccountFile } from './simulated-account';
+import {
+  isOrganizationFile,
+  parseOrganizationFile,
+  type OrganizationFile,
+} from './simulated-account/organization-file';
 
 export const PROJECT_ROOT = path.join(__dirname, '..');
 export const CDK_JSON = path.join(PROJECT_ROOT, 'cdk.json');
 export const DEMO_ACCOUNT = path.join(__dirname, 'demo-account.json');
 export const DEMO_CONFIG = path.join(__dirname, 'demo-config.json');
+/** An AWS Health exposed-key event for a key of the demo account (npm start -- --event). */
+export const DEMO_EXPOSURE_EVENT = path.join(__dirname, 'demo-exposure-event.json');
 
 export class InputError extends Error {
   override name = 'InputError';
@@ -71,4 +79,29 @@ export function loadAccount(file: string): AccountFile {
     if (error instanceof AccountFileError) throw new InputError(error.message);
     throw error;
   }
+}
+
+/** An account file, or an organization's (the exposure path acts in member accounts too). */
+export function loadAccountOrOrganization(file: string): AccountFile | OrganizationFile {
+  const raw = readJson(file, 'account file');
+  try {
+    return isObject(raw) && isOrganizationFile(raw)
+      ? parseOrganizationFile(raw, file)
+      : parseAccountFile(raw, file);
+  } catch (error) {
+    if (error instanceof AccountFileError) throw new InputError(error.message);
+    throw error;
+  }
+}
+
+/** An AWS Health AWS_RISK_CREDENTIALS_EXPOSED event, as EventBridge would start the exposure path with it. */
+export function loadExposureEvent(file: string): unknown {
+  const raw = readJson(file, 'event file');
+  const problems = exposureEventProblems(raw);
+  if (problems.length > 0) {
+    throw new InputError(
+      `event file ${file} is not an AWS Health AWS_RISK_CREDENTIALS_EXPOSED event: ${problems.join('; ')}`,
+    );
+  }
+  return raw;
 }

@@ -19,7 +19,8 @@ import { KeySweepStack } from '../infra/key-sweep-stack';
 import { ManagementStack } from '../infra/management-stack';
 import { synthesizeMemberTemplate } from '../infra/member-template';
 import { ORG_READER_ROLE_NAME, STACK_NAMES } from '../infra/organization';
-import { callerKey } from './callers';
+import { callerKey, type FunctionName } from './callers';
+import { EXPOSURE_STATE_MACHINE_ARN, LOCAL_EXPOSURE_STATE_MACHINE } from './execute-exposure';
 import {
   functionArn,
   LOCAL_ACCOUNT_ID,
@@ -151,8 +152,9 @@ export function synthesizePolicies(config: KeysweepConfig): AccessPolicies {
   references.set(logicalIdOf(stack.reportBucket.bucket), bucket(LOCAL_BUCKET));
   references.set(logicalIdOf(stack.reportBucket.accessLogsBucket), bucket(`${LOCAL_BUCKET}-access-logs`));
   const functionLogGroups = new Map<string, string>();
-  for (const fn of Object.values(stack.functions)) {
-    const name = fn.name as Parameters<typeof functionArn>[0];
+  const allFunctions = [...Object.values(stack.functions), ...Object.values(stack.exposure.functions)];
+  for (const fn of allFunctions) {
+    const name = fn.name as FunctionName;
     const group = `/aws/lambda/keysweep-${name}`;
     references.set(logicalIdOf(fn.function), {
       ref: `keysweep-${name}`,
@@ -166,6 +168,10 @@ export function synthesizePolicies(config: KeysweepConfig): AccessPolicies {
     ref: stateMachineArn,
     attributes: { Arn: stateMachineArn, Name: LOCAL_STATE_MACHINE },
   });
+  references.set(logicalIdOf(stack.exposure.stateMachine), {
+    ref: EXPOSURE_STATE_MACHINE_ARN,
+    attributes: { Arn: EXPOSURE_STATE_MACHINE_ARN, Name: LOCAL_EXPOSURE_STATE_MACHINE },
+  });
   roleNames.clear();
   for (const [id, resource] of Object.entries(resources)) {
     if (resource.Type === 'AWS::IAM::Role') {
@@ -175,14 +181,16 @@ export function synthesizePolicies(config: KeysweepConfig): AccessPolicies {
     }
   }
   const resolve = resolver(references);
-  const smLogs = logicalIdOf(stack.sweep.logGroup);
-  const smLogGroupName = String(resolve(resources[smLogs]?.Properties?.LogGroupName));
-  references.set(smLogs, { ref: smLogGroupName, attributes: { Arn: logGroupArn(smLogGroupName) } });
+  for (const group of [stack.sweep.logGroup, stack.exposure.logGroup]) {
+    const id = logicalIdOf(group);
+    const name = String(resolve(resources[id]?.Properties?.LogGroupName));
+    references.set(id, { ref: name, attributes: { Arn: logGroupArn(name) } });
+  }
 
   // Every role and the key of the principal it is.
   const principals: Record<string, { roleId: string; session: string }> = {};
-  for (const fn of Object.values(stack.functions)) {
-    principals[callerKey({ kind: 'function', name: fn.name as Parameters<typeof functionArn>[0] })] = {
+  for (const fn of allFunctions) {
+    principals[callerKey({ kind: 'function', name: fn.name as FunctionName })] = {
       roleId: logicalIdOf(fn.role),
       session: `keysweep-${fn.name}`,
     };
@@ -191,13 +199,25 @@ export function synthesizePolicies(config: KeysweepConfig): AccessPolicies {
     roleId: logicalIdOf(stack.sweep.stateMachine.role),
     session: 'keysweep-state-machine',
   };
-  const scheduleRoleId = ((
-    resources[logicalIdOf(stack.schedule.rule)]?.Properties?.Targets as {
-      RoleArn?: { 'Fn::GetAtt'?: string[] };
-    }[]
-  )?.[0]?.RoleArn?.['Fn::GetAtt'] ?? [])[0];
-  if (scheduleRoleId === undefined) throw new Error('The schedule rule has no target role');
-  principals[callerKey({ kind: 'schedule' })] = { roleId: scheduleRoleId, session: 'keysweep-schedule' };
+  principals[callerKey({ kind: 'exposure-state-machine' })] = {
+    roleId: logicalIdOf(stack.exposure.stateMachine.role),
+    session: 'keysweep-exposure-state-machine',
+  };
+  const targetRoleOf = (rule: IConstruct, what: string) => {
+    const roleId = ((
+      resources[logicalIdOf(rule)]?.Properties?.Targets as { RoleArn?: { 'Fn::GetAtt'?: string[] } }[]
+    )?.[0]?.RoleArn?.['Fn::GetAtt'] ?? [])[0];
+    if (roleId === undefined) throw new Error(`The ${what} rule has no target role`);
+    return roleId;
+  };
+  principals[callerKey({ kind: 'schedule' })] = {
+    roleId: targetRoleOf(stack.schedule.rule, 'schedule'),
+    session: 'keysweep-schedule',
+  };
+  principals[callerKey({ kind: 'exposure-rule' })] = {
+    roleId: targetRoleOf(stack.exposure.rule, 'exposed-key'),
+    session: 'keysweep-exposure-rule',
+  };
   if (stack.listAccountsRole) {
     // The organization pipeline's list-accounts function (its role exists before the function does).
     principals['function:list-accounts'] = {
