@@ -13,6 +13,7 @@ import {
   LAST_USED_LEGEND,
   clip,
   countDone,
+  exposuresSection,
   failedSection,
   invalidExemptionsSection,
   keySections,
@@ -93,7 +94,16 @@ function summaryRows(report: Report): [string, string][] {
       `${report.usersRead} (${report.discovery.source === 'full-scan' ? 'full scan' : 'credential report candidates'} of ${report.discovery.usersInAccount} users)`,
     ],
     ['Why these users', clip(report.discovery.reason, MAX_TEXT_CHARS)],
+    ...exposureRow(report),
   ];
+}
+
+/** The exposed keys since the last run, when there were any. */
+function exposureRow(report: Report): [string, string][] {
+  const entries = report.exposures?.entries ?? [];
+  if (entries.length === 0) return [];
+  const deactivated = entries.filter((e) => e.result === 'deactivated').length;
+  return [['Exposed keys since the last run', `${entries.length} (${deactivated} deactivated at once)`]];
 }
 
 function policyRows(report: Report): [string, string][] {
@@ -147,6 +157,8 @@ function subjectOf(report: Report): string {
   parts.push(`${byAction.warn} warned`);
   if (byResult.failed > 0) parts.push(`${byResult.failed} FAILED`);
   if (report.deletionPaused !== null) parts.push('deletion paused');
+  const exposed = report.exposures?.entries.length ?? 0;
+  if (exposed > 0) parts.push(`${exposed} exposed since the last run`);
   const tag =
     report.outcome === 'action-limit-exceeded'
       ? ' [ACTION LIMIT EXCEEDED]'
@@ -171,14 +183,18 @@ interface Layout {
 
 function layoutOf(report: Report): Layout {
   const failed = [failedSection(report)].filter((s) => s.rows.length > 0);
+  const exposed = [exposuresSection(report)].filter(
+    (s) => s.rows.length > 0 || report.exposures?.problem != null,
+  );
+  const first = [...failed, ...exposed];
   const owners = [ownersNotEmailedSection(report)].filter((s) => s.rows.length > 0);
   const keys = keySections(report).filter((s) => s.rows.length > 0);
   const rest = [invalidExemptionsSection(report), usersGoneSection(report)].filter((s) => s.rows.length > 0);
   const legend = keys.findIndex((s) => s.showsLastUse);
   return {
-    lists: [...failed, ...owners, ...keys, ...rest],
-    ownersAt: failed.length,
-    legendAt: legend < 0 ? null : failed.length + owners.length + legend,
+    lists: [...first, ...owners, ...keys, ...rest],
+    ownersAt: first.length,
+    legendAt: legend < 0 ? null : first.length + owners.length + legend,
   };
 }
 

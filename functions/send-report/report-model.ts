@@ -2,6 +2,7 @@
 import type { ActionCounts, KeyRecord } from '../shared/batch-files';
 import type { KeysweepConfig, Mode, Policy } from '../shared/config';
 import type { Run } from '../shared/run';
+import type { ExposuresSinceLastRun } from './exposures-since';
 import type { OwnerNotifications } from './notify-owners';
 
 export type Result = 'done' | 'dry-run' | 'skipped' | 'failed' | 'n/a';
@@ -66,5 +67,10 @@ export interface Report {
   deletionPaused: string | null;
   /** the error that stopped the sweep early, if any */
   sweepError: string | null;
+  /**
+   * keys AWS Health reported exposed that the exposure path acted on since the last run (absent in a
+   * report written before the exposure path)
+   */
+  exposures?: ExposuresSinceLastRun;
   entries: ReportEntry[];
 }

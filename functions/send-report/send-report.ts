@@ -12,13 +12,20 @@ import {
   type KeyResult,
 } from '../shared/batch-files';
 import { mapWithConcurrency } from '../shared/concurrency';
-import { readKeyIndex, updateKeyIndex, type IndexUpdate } from '../shared/key-index';
+import {
+  markExposedKeys,
+  readKeyIndex,
+  updateKeyIndex,
+  type IndexUpdate,
+  type KeyIndex,
+} from '../shared/key-index';
 import { redactAccessKeyIds } from '../shared/masking';
 import { layout } from '../shared/report-layout';
-import { parseEvent, runSchema } from '../shared/run';
+import { parseEvent, runClock, runSchema } from '../shared/run';
 import { getJsonIfExists, putJson } from '../shared/s3-json';
 import { sendEmail } from '../shared/send-email';
 import { buildReport, resultKey } from './build-report';
+import { readExposuresSince, type ExposureListing } from './exposures-since';
 import { notifyOwners, type NotifyOwnersDeps } from './notify-owners';
 import { renderAdminEmail } from './render-admin-email';
 import { storeEmail } from './store-email';
@@ -52,24 +59,28 @@ export class EmailNotSentError extends Error {
   override name = 'EmailNotSent';
 }
 
-/** Keeps state/key-index.json current for the next run's use of the credential report. */
+/**
+ * Keeps state/key-index.json current for the next run's use of the credential report, with the keys
+ * the exposure path deactivated since the last run marked as keysweep's, and what was listed of them.
+ */
 async function saveKeyIndex(
   deps: SendReportDeps,
+  previous: KeyIndex | null,
   decisions: readonly DecisionsFile[],
   results: ReadonlyMap<string, KeyResult>,
   update: Omit<IndexUpdate, 'updatedAt'>,
+  exposed: { report: Report; listing: ExposureListing | undefined },
 ): Promise<void> {
-  const previous = await readKeyIndex(deps.s3, deps.bucket);
-  const index = updateKeyIndex(
-    typeof previous === 'string' ? null : previous,
-    decisions,
-    results,
-    resultKey,
-    {
-      ...update,
-      updatedAt: deps.clock(),
-    },
-  );
+  const swept = updateKeyIndex(previous, decisions, results, resultKey, {
+    ...update,
+    updatedAt: deps.clock(),
+  });
+  const index = markExposedKeys(swept, exposed.report.exposures?.entries ?? [], {
+    accountId: exposed.report.accountId,
+    startedAt: update.runStartedAt,
+    usersRead: new Set(decisions.flatMap((file) => file.keys.map((key) => key.userName))),
+  });
+  if (exposed.listing) index.exposures = exposed.listing;
   await putJson(deps.s3, deps.bucket, layout.keyIndex(), index);
 }
 
@@ -99,6 +110,11 @@ export async function sendReport(
     for (const result of files.flat()) results.set(resultKey(result.userName, result.accessKeyId), result);
   }
 
+  const previousIndex = await readKeyIndex(deps.s3, deps.bucket);
+  const previous = typeof previousIndex === 'string' ? null : previousIndex;
+  // Listed as of the run's start, the clock the whole run judges by.
+  const { exposures, listing } = await readExposuresSince(deps.s3, deps.bucket, previous, runClock(run));
+
   const report = buildReport({
     run,
     plan: plan ?? null,
@@ -108,13 +124,21 @@ export async function sendReport(
     config: deps.config,
     finishedAt: deps.clock(),
   });
+  report.exposures = exposures;
   // The audit record first, so nothing that follows (owner emails, the admin email) can lose it.
   const reportKey = layout.report(run.prefix);
   await putJson(deps.s3, deps.bucket, reportKey, report);
-  await saveKeyIndex(deps, decisions, results, {
-    runStartedAt: run.startedAt,
-    completeScan: run.discovery.source === 'full-scan' && sweepError === undefined,
-  });
+  await saveKeyIndex(
+    deps,
+    previous,
+    decisions,
+    results,
+    {
+      runStartedAt: run.startedAt,
+      completeScan: run.discovery.source === 'full-scan' && sweepError === undefined,
+    },
+    { report, listing },
+  );
   report.ownerNotifications = await notifyOwners(report, run.prefix, { ...deps, remainingMs });
   const email = renderAdminEmail(report, `s3://${deps.bucket}/${reportKey}`);
   await putJson(deps.s3, deps.bucket, reportKey, report);
