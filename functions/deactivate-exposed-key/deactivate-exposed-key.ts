@@ -153,11 +153,22 @@ async function handleKey(
       ownerEmail: ownerEmailOf(tags, deps.config.ownerEmailTag),
       exemption: exemption === null ? null : exemption.description,
     };
+    if (current.status === 'Inactive' && afterOwnAttempt && deps.config.exposedKeys === 'deactivate') {
+      // As deactivate-key does: the earlier attempt is the likely author, not a proven one.
+      return {
+        ...facts,
+        statusBefore: 'Active',
+        result: 'deactivated',
+        detail: 'deactivated by an earlier attempt of this step (inactive on its retry)',
+        deactivatedAt: deps.clock().toISOString(),
+      };
+    }
     if (current.status === 'Inactive') {
-      const detail = afterOwnAttempt
-        ? 'inactive on a retry of this step: an earlier attempt of this step deactivated it'
-        : 'it was inactive already when keysweep got to it';
-      return { ...facts, result: 'already-inactive', detail };
+      return {
+        ...facts,
+        result: 'already-inactive',
+        detail: 'it was inactive already when keysweep got to it',
+      };
     }
     if (deps.config.exposedKeys === 'report') {
       return {
@@ -233,7 +244,22 @@ export async function deactivateExposedKey(
     claimedBy: { name: execution.name, id: execution.id, at: now },
     updatedAt: now,
   };
-  const claim = await claimRecord(deps.s3, deps.bucket, fresh);
+  let claim: ClaimDecision;
+  try {
+    claim = await claimRecord(deps.s3, deps.bucket, fresh);
+  } catch (error) {
+    // Without its record keysweep cannot tell a repeat: it does not act, and the admins are told.
+    if (isThrottling(error) || !(error instanceof Error)) throw error;
+    const why = oneLine(`${error.name}: ${error.message}`);
+    return {
+      ...base,
+      ...EMPTY,
+      result: 'failed',
+      error: `could not claim the event's record in the report bucket (${why})`,
+      firstHandling: true,
+      handledBy: null,
+    };
+  }
   if (claim.kind === 'handled' || claim.kind === 'elsewhere') {
     return {
       ...base,

@@ -2,8 +2,8 @@
  * The last step of an exposure run: stores what the run did (runs/<date>/<execution>/exposure.json,
  * which the next daily report lists), emails the admins at once, then each owner with what to do now,
  * and marks each event and key's record as told, so that a retried step or a repeated event emails
- * nobody twice. A key whose step failed has its record marked failed: the next delivery of the event
- * tries again. Keys handled before (repeats) or by another execution are reported, never emailed about.
+ * nobody twice. A key whose step failed keeps its record as that step left it (failed, or a claim that
+ * turns stale): the next delivery of the event tries again. Keys handled before (repeats) or by another execution are reported, never emailed about.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SESClient } from '@aws-sdk/client-ses';
@@ -99,8 +99,11 @@ export async function notifyExposure(
   const idOf = (k: ExposedKeyResult) => exposureRecordId(k.accountId, k.accessKeyId, event.eventArn);
   const told = keys.filter(notifies);
   // This execution's records of the keys it tells about (what an earlier attempt of this step sent).
+  // A failed key may have none (its step failed before claiming it): its record is left as it is,
+  // failed or, after a crash, a claim that turns stale, so the next delivery of the event tries again.
   const records = new Map<ExposedKeyResult, ExposureRecord | null>();
-  await mapWithConcurrency(told, RECORD_CONCURRENCY, async (k) => {
+  const recorded = told.filter((k) => k.result !== 'failed');
+  await mapWithConcurrency(recorded, RECORD_CONCURRENCY, async (k) => {
     const record = await readRecord(deps.s3, deps.bucket, idOf(k));
     records.set(k, record?.claimedBy.name === execution.name ? record : null);
   });
@@ -209,7 +212,7 @@ export async function notifyExposure(
   }
 
   const now = deps.clock().toISOString();
-  await mapWithConcurrency(told, RECORD_CONCURRENCY, async (key) => {
+  await mapWithConcurrency(recorded, RECORD_CONCURRENCY, async (key) => {
     const record = records.get(key);
     if (!record) return; // not this execution's (it did not claim it): nothing to mark
     const owner = report.notifications.owners.find(
@@ -217,7 +220,7 @@ export async function notifyExposure(
     );
     await saveRecord(deps.s3, deps.bucket, {
       ...record,
-      status: key.result === 'failed' ? 'failed' : 'notified',
+      status: 'notified',
       result: record.result ?? key,
       notified: { admins: report.notifications.admins !== 'pending', owner: owner?.status ?? null },
       updatedAt: now,
