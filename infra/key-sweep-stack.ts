@@ -1,6 +1,7 @@
 /**
  * The keysweep stack: five Lambdas, the report bucket, the state machine that runs them, the
- * schedule that starts it and the alarms that watch it.
+ * schedule that starts it and the alarms that watch it; and the exposure path (two Lambdas, a state
+ * machine and the rule on AWS Health's exposed-key events).
  */
 import { ArnFormat, CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,11 +9,13 @@ import type { Construct } from 'constructs';
 import type { KeysweepConfig } from '../functions/shared/config';
 import { FUNCTION_TIMEOUT_SECONDS } from '../functions/shared/retry-budget';
 import { KeysweepFunction } from './constructs/keysweep-function';
+import { ExposedKeyResponse } from './constructs/exposed-key-response';
 import { ReportBucket, RUNS_PREFIX, STATE_PREFIX } from './constructs/report-bucket';
 import { SweepAlarms } from './constructs/sweep-alarms';
 import { SweepSchedule } from './constructs/sweep-schedule';
 import { SweepStateMachine, type SweepFunctionName } from './constructs/sweep-state-machine';
-import type { Permission } from './permissions';
+import { exposureStateMachineName } from './exposed-keys';
+import { toStatement, type Permission } from './permissions';
 import { HubOrganizationAccess } from './hub-organization-access';
 import {
   ACCOUNT_WIDE_REASON,
@@ -51,6 +54,8 @@ export class KeySweepStack extends Stack {
   public readonly listAccountsRole: iam.Role | undefined;
   /** With organization.enabled: the organization run (its functions and state machine), else undefined. */
   public readonly organizationSweep: OrganizationSweep | undefined;
+  /** The exposure path: AWS Health's exposed-key events deactivate the key at once (exposed-key-response.ts). */
+  public readonly exposure: ExposedKeyResponse;
 
   constructor(scope: Construct, id: string, props: KeySweepStackProps) {
     super(scope, id, props);
@@ -265,6 +270,19 @@ export class KeySweepStack extends Stack {
       adminEmails: config.adminEmails,
     });
 
+    this.exposure = new ExposedKeyResponse(this, 'ExposedKeys', {
+      config,
+      version,
+      stateMachineName: exposureStateMachineName(this.stackName),
+      reportBucketName: this.reportBucket.bucket.bucketName,
+      exposureRecordsArn: this.reportBucket.objectsUnder(`${STATE_PREFIX}exposures/`),
+      runObjectsArn: runObjects,
+      usersArn,
+      sesPermissions,
+      organization: org,
+      alarmTopic: this.alarms.topic,
+    });
+
     // What an operator looks for first, shown by `cdk deploy` and in the CloudFormation console.
     new CfnOutput(this, 'ReportBucketName', {
       value: this.reportBucket.bucket.bucketName,
@@ -281,6 +299,10 @@ export class KeySweepStack extends Stack {
           'The organization run: the schedule starts it; start one by hand with {} or {"mode": "report"}',
       });
     }
+    new CfnOutput(this, 'ExposureStateMachineArn', {
+      value: this.exposure.stateMachine.stateMachineArn,
+      description: 'The exposure state machine: started by AWS Health AWS_RISK_CREDENTIALS_EXPOSED events',
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarms.topic.topicArn,
       description: 'SNS topic of the keysweep alarms (admin addresses subscribed)',

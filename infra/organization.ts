@@ -21,6 +21,8 @@ export const HUB_ROLE_NAMES = {
   'list-users': 'keysweep-list-users',
   'find-stale-keys': 'keysweep-find-stale-keys',
   'deactivate-key': 'keysweep-deactivate-key',
+  /** the exposure path's key step: deactivates an exposed key in the account AWS Health names */
+  'deactivate-exposed-key': 'keysweep-deactivate-exposed-key',
   /** the list-accounts function's role: it alone assumes the org reader role */
   'list-accounts': 'keysweep-list-accounts',
 } as const;
@@ -31,6 +33,7 @@ export const MEMBER_ROLE_USERS = [
   'list-users',
   'find-stale-keys',
   'deactivate-key',
+  'deactivate-exposed-key',
 ] as const satisfies readonly HubRoleFunction[];
 
 /** The StackSet that deploys the member role to the organization's accounts. */

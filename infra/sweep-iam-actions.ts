@@ -1,9 +1,12 @@
 /**
- * The IAM actions a sweep makes in the account it sweeps, in one place: the hub stack grants them
+ * The IAM actions a sweep (and the exposure path, functions/shared/exposure.ts) makes in an account, in one place: the hub stack grants them
  * to its function roles (its own account) and the member role carries their union (every other
  * account of an organization), so the two cannot drift apart.
  */
 import type { KeysweepConfig } from '../functions/shared/config';
+import { exposedKeyActions } from '../functions/shared/exposure';
+
+export { exposedKeyActions } from '../functions/shared/exposure';
 
 /** list-users: the account's users and its credential report. These accept only `*` as resource. */
 export const LIST_USERS_ACTIONS = [
@@ -45,13 +48,19 @@ export function deactivateKeyExemptionActions(config: Pick<KeysweepConfig, 'exem
   return ['iam:ListUserTags', ...(config.exemptGroups.length > 0 ? ['iam:ListGroupsForUser'] : [])];
 }
 
-/** Everything a sweep does on the account's users (user/*): what the member role may do there. */
-export function userActions(config: Pick<KeysweepConfig, 'exemptGroups' | 'deleteAfterDays'>): string[] {
+/**
+ * Everything a sweep and the exposure path do on the account's users (user/*): what the member role
+ * may do there.
+ */
+export function userActions(
+  config: Pick<KeysweepConfig, 'exemptGroups' | 'deleteAfterDays' | 'exposedKeys'>,
+): string[] {
   return [
     ...new Set([
       ...findStaleKeysActions(config),
       ...deactivateKeyActions(config),
       ...deactivateKeyExemptionActions(config),
+      ...exposedKeyActions(config),
     ]),
   ];
 }

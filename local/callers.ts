@@ -6,7 +6,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-/** The Lambda functions of the stack, by folder name. */
+/** The Lambda functions of the sweep, by folder name. */
 export const FUNCTIONS = [
   'list-users',
   'find-stale-keys',
@@ -14,7 +14,13 @@ export const FUNCTIONS = [
   'deactivate-key',
   'send-report',
 ] as const;
-export type FunctionName = (typeof FUNCTIONS)[number];
+export type SweepFunctionName = (typeof FUNCTIONS)[number];
+
+/** The Lambda functions of the exposure path (an AWS Health exposed-key event), by folder name. */
+export const EXPOSURE_FUNCTIONS = ['deactivate-exposed-key', 'notify-exposure'] as const;
+export type ExposureFunctionName = (typeof EXPOSURE_FUNCTIONS)[number];
+
+export type FunctionName = SweepFunctionName | ExposureFunctionName;
 
 /** The organization run's own functions (organization.enabled). */
 export const ORGANIZATION_FUNCTIONS = [
@@ -31,7 +37,11 @@ export type LocalCaller =
   /** the organization state machine (organization.enabled) */
   | { kind: 'organization-state-machine' }
   /** the EventBridge rule that starts the scheduled run */
-  | { kind: 'schedule' };
+  | { kind: 'schedule' }
+  /** the exposure state machine */
+  | { kind: 'exposure-state-machine' }
+  /** the EventBridge rule that starts it on an AWS Health exposed-key event */
+  | { kind: 'exposure-rule' };
 
 const storage = new AsyncLocalStorage<LocalCaller>();
 

@@ -16,7 +16,8 @@
  *   logs:CreateLogStream/PutLogEvents, its and the state machine's traces reach X-Ray with
  *   xray:PutTraceSegments/PutTelemetryRecords; denied, the run goes on and they are lost.
  */
-import { callerKey, runAs, type AnyFunctionName, type LocalCaller } from './callers';
+import { callerKey, runAs, type AnyFunctionName, type ExposureFunctionName, type LocalCaller } from './callers';
+import { EXPOSURE_STATE_MACHINE_ARN } from './execute-exposure';
 import {
   functionArn,
   LOCAL_ACCOUNT_ID,
@@ -115,13 +116,17 @@ export class DeploymentAuthorization {
     });
   }
 
-  /** Throws when CreateStateMachine would refuse the deployment. */
-  async checkDeployment(): Promise<void> {
+  /**
+   * Throws when CreateStateMachine would refuse the deployment: of the sweep's state machine (and the
+   * organization's), or of the one named (the exposure path's).
+   */
+  async checkDeployment(stateMachine?: LocalCaller): Promise<void> {
+    if (stateMachine) return this.checkStateMachine(stateMachine);
     await this.checkStateMachine({ kind: 'state-machine' });
     if (this.organization) await this.checkStateMachine({ kind: 'organization-state-machine' });
   }
 
-  private async checkStateMachine(stateMachine: StateMachineCaller): Promise<void> {
+  private async checkStateMachine(stateMachine: LocalCaller): Promise<void> {
     const why = await this.denied(
       stateMachine,
       LOG_DELIVERY_ACTIONS.map((action) => ({ action, resource: '*' })),
@@ -135,10 +140,44 @@ export class DeploymentAuthorization {
       stateMachine,
       STATE_MACHINE_TRACING.map((action) => ({ action, resource: '*' })),
     );
-    if (tracing !== null)
-      this.degraded.push(
-        `${machineName(stateMachine)}: the state machine's traces would not reach X-Ray: ${tracing}`,
+    if (tracing !== null) {
+      const which =
+        stateMachine.kind === 'state-machine' || stateMachine.kind === 'organization-state-machine'
+          ? `${machineName(stateMachine)}: the state machine`
+          : 'the exposure state machine';
+      this.degraded.push(`${which}'s traces would not reach X-Ray: ${tracing}`);
+    }
+  }
+
+  /** Throws when the exposed-key rule's role may not start the exposure state machine. */
+  async checkExposureStart(): Promise<void> {
+    const why = await this.denied({ kind: 'exposure-rule' }, [
+      { action: 'states:StartExecution', resource: EXPOSURE_STATE_MACHINE_ARN },
+    ]);
+    if (why !== null) {
+      throw new ExecutionNotStartedError(
+        `The exposed-key rule could not start the exposure state machine (EventBridge would retry for 24 hours, then send the event to the dead-letter queue): ${why}`,
       );
+    }
+  }
+
+  /** The check before the exposure state machine invokes a function, for executeExposure. */
+  exposureInvoke(policies: AccessPolicies): (name: ExposureFunctionName) => Promise<void> {
+    return async (name) => {
+      const why = await this.denied({ kind: 'exposure-state-machine' }, [
+        { action: 'lambda:InvokeFunction', resource: functionArn(name) },
+      ]);
+      if (why !== null) {
+        throw new StepError(
+          'Lambda.AWSLambdaException',
+          `${why} (Service: AWSLambda; Status Code: 403; Error Code: AccessDeniedException)`,
+        );
+      }
+      await this.checkTelemetry(
+        name,
+        policies.principals[callerKey({ kind: 'function', name })]?.logGroupArn,
+      );
+    };
   }
 
   /** Throws when the schedule's role may not start the state machine. */

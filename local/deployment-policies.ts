@@ -26,11 +26,15 @@ function sources(): string[] {
   return [
     ...walk(path.join(ROOT, 'infra')),
     path.join(ROOT, 'functions', 'shared', 'config.ts'),
+    path.join(ROOT, 'functions', 'shared', 'exposure.ts'),
+    path.join(ROOT, 'functions', 'shared', 'health-event.ts'),
     path.join(ROOT, 'cdk.json'),
     path.join(ROOT, 'package-lock.json'),
     path.join(__dirname, 'synthesize-policies.ts'),
     path.join(__dirname, 'callers.ts'),
     path.join(__dirname, 'execute-sweep.ts'),
+    path.join(__dirname, 'execute-exposure.ts'),
+    path.join(__dirname, 'local-lambda.ts'),
   ];
 }
 

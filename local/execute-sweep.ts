@@ -7,43 +7,37 @@
 import './polyfills';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Context } from 'aws-lambda';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { KeysweepConfig } from '../functions/shared/config';
-import {
-  FUNCTION_TIMEOUT_SECONDS,
-  ORGANIZATION_FUNCTION_TIMEOUT_SECONDS,
-} from '../functions/shared/retry-budget';
 import {
   FUNCTIONS,
   ORGANIZATION_FUNCTIONS,
   runAs,
   type AnyFunctionName,
-  type FunctionName,
   type LocalCaller,
   type OrganizationFunctionName,
+  type SweepFunctionName,
 } from './callers';
-import { LambdaInvocation, LambdaTimeoutError } from './lambda-invocation';
-import { startTracedInvocation } from './lambda-trace-env';
+import {
+  functionArn,
+  guardSize,
+  invokeLocally,
+  LOCAL_ACCOUNT_ID,
+  LOCAL_REGION,
+  serialized,
+  stateMachineArn,
+  type LambdaFn,
+} from './local-lambda';
 import { loadDefinition, statesWithRetry } from './state-machine-definition';
 import { RunRecorder } from './run-stats';
 import { StateRetryCounter } from './state-retry-count';
 
 export { FUNCTIONS, type FunctionName } from './callers';
+export { functionArn, LOCAL_ACCOUNT_ID, LOCAL_REGION, stateMachineArn } from './local-lambda';
 
-export const LOCAL_REGION = 'us-east-1';
-export const LOCAL_ACCOUNT_ID = '123456789012';
 export const LOCAL_BUCKET = 'keysweep-reports-local';
 export const LOCAL_STATE_MACHINE = 'KeySweep-KeySweep';
 export const LOCAL_ORGANIZATION_STATE_MACHINE = 'KeySweep-Organization';
-
-export const stateMachineArn = (name: string): string =>
-  `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${name}`;
-
-export const functionArn = (name: AnyFunctionName): string =>
-  `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:keysweep-${name}`;
-
-type LambdaFn = (event: unknown, context: Context) => Promise<unknown>;
 
 /**
  * What the runner checks around the work AWS would authorize for the state machine: invoking a
@@ -100,47 +94,8 @@ export interface SweepExecution {
   recorder: RunRecorder;
 }
 
-/** Lambda's own error shape: the task fails with the function's error type, and a JSON cause. */
-class LambdaFunctionError extends Error {
-  constructor(error: unknown) {
-    const name = error instanceof Error ? error.name : 'Error';
-    const message = error instanceof Error ? error.message : String(error);
-    super(JSON.stringify({ errorType: name, errorMessage: message }));
-    this.name = name;
-  }
-}
-
-/** Step Functions refuses a state result over 256 KiB. */
-const MAX_PAYLOAD_BYTES = 256 * 1024;
-
-class DataLimitExceededError extends Error {
-  override name = 'States.DataLimitExceeded';
-}
-
-const timeoutSecondsOf = (name: AnyFunctionName): number =>
-  (FUNCTION_TIMEOUT_SECONDS as Record<string, number>)[name] ??
-  ORGANIZATION_FUNCTION_TIMEOUT_SECONDS[name as OrganizationFunctionName];
-
-function fakeLambdaContext(name: AnyFunctionName, invocation: LambdaInvocation): Context {
-  startTracedInvocation(name); // a no-op unless the run traces
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: `keysweep-${name}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: functionArn(name),
-    memoryLimitInMB: '512',
-    awsRequestId: invocation.requestId,
-    logGroupName: `/aws/lambda/keysweep-${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => invocation.remainingMs(),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 export interface Handlers {
-  lambdas: Record<FunctionName, LambdaFn> & Partial<Record<OrganizationFunctionName, LambdaFn>>;
+  lambdas: Record<SweepFunctionName, LambdaFn> & Partial<Record<OrganizationFunctionName, LambdaFn>>;
   /** the S3 client of the ASL's own SDK tasks */
   s3: S3Client;
   /** one invocation at a time across every execution of the run, nested ones included */
@@ -266,19 +221,6 @@ async function loadOrganizationHandlers(
 
 type TaskHandler = (input: unknown) => Promise<unknown>;
 
-/**
- * One invocation at a time, as in a single Lambda container: the Powertools logger and metrics
- * are module singletons that assume it.
- */
-function serialized(): <T>(work: () => Promise<T>) => Promise<T> {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(work: () => Promise<T>) => {
-    const next = tail.then(work, work);
-    tail = next.catch(() => undefined);
-    return next;
-  };
-}
-
 interface TaskState {
   Type?: string;
   Resource?: string;
@@ -349,19 +291,16 @@ function buildTaskHandlers(
   nested?: NestedExecution,
 ): Record<string, TaskHandler> {
   const byArn = new Map(
-    [...FUNCTIONS, ...ORGANIZATION_FUNCTIONS].map((name) => [functionArn(name), name as AnyFunctionName]),
+    [...FUNCTIONS, ...ORGANIZATION_FUNCTIONS].map((name) => [
+      functionArn(name),
+      name as SweepFunctionName | OrganizationFunctionName,
+    ]),
   );
   const { s3 } = handlers;
   const { oneAtATime } = handlers;
   const tasks = taskStates(definition.States as Record<string, TaskState>);
   const retryCounts = new StateRetryCounter(tasks);
   const result: Record<string, TaskHandler> = {};
-  const guardSize = (stateName: string, value: unknown) => {
-    const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
-    if (bytes > MAX_PAYLOAD_BYTES) {
-      throw new DataLimitExceededError(`${stateName} returned ${bytes} bytes, over the 256 KiB state limit`);
-    }
-  };
   const asStateMachine = <T>(work: () => Promise<T>) => runAs(machine, work);
   const states = definition.States as Record<string, TaskState>;
   const childStarts = childStartStates(states);
@@ -392,27 +331,7 @@ function buildTaskHandlers(
         const beforeInvoke = hooks.beforeInvoke;
         if (beforeInvoke) await asStateMachine(() => beforeInvoke(name, machine));
         recorder.lambdaInvoked(name);
-        let payload: unknown;
-        try {
-          // A timed-out invocation (the timeOutAfter fault) fails at once and its result is
-          // abandoned; the next invocation waits until its handler has returned all the same.
-          payload = await oneAtATime(async () => {
-            const invocation = new LambdaInvocation(timeoutSecondsOf(name));
-            try {
-              return await invocation.run(() =>
-                runAs({ kind: 'function', name }, () =>
-                  lambda(withSimulatedStartTime(name, Payload, now), fakeLambdaContext(name, invocation)),
-                ),
-              );
-            } finally {
-              await invocation.finished;
-            }
-          });
-        } catch (error) {
-          if (error instanceof LambdaTimeoutError) throw error;
-          throw new LambdaFunctionError(error);
-        }
-        const output = { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
+        const output = await invokeLocally(name, lambda, withSimulatedStartTime(name, Payload, now), oneAtATime);
         guardSize(stateName, output);
         return output;
       };

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, parseConfig, type KeysweepConfig } from '../functions/shared/config';
+import { exposureEventProblems } from '../functions/shared/health-event';
 import {
   AccountFileError,
   parseAccountFile,
@@ -19,6 +20,8 @@ export const DEMO_ACCOUNT = path.join(__dirname, 'demo-account.json');
 export const DEMO_CONFIG = path.join(__dirname, 'demo-config.json');
 export const DEMO_ORGANIZATION = path.join(__dirname, 'demo-organization.json');
 export const DEMO_ORGANIZATION_CONFIG = path.join(__dirname, 'demo-organization-config.json');
+/** An AWS Health exposed-key event for a key of the demo account (npm start -- --event). */
+export const DEMO_EXPOSURE_EVENT = path.join(__dirname, 'demo-exposure-event.json');
 
 export class InputError extends Error {
   override name = 'InputError';
@@ -90,4 +93,16 @@ export function loadAccountOrOrganization(file: string): AccountFile | Organizat
     if (error instanceof AccountFileError) throw new InputError(error.message);
     throw error;
   }
+}
+
+/** An AWS Health AWS_RISK_CREDENTIALS_EXPOSED event, as EventBridge would start the exposure path with it. */
+export function loadExposureEvent(file: string): unknown {
+  const raw = readJson(file, 'event file');
+  const problems = exposureEventProblems(raw);
+  if (problems.length > 0) {
+    throw new InputError(
+      `event file ${file} is not an AWS Health AWS_RISK_CREDENTIALS_EXPOSED event: ${problems.join('; ')}`,
+    );
+  }
+  return raw;
 }

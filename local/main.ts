@@ -5,14 +5,18 @@
  *
  *   npm start -- [--account FILE] [--config FILE] [--out DIR] [--mode report|enforce] [--input JSON]
  *                [--state DIR] [--now ISO]
+ *   npm start -- --event FILE [--account FILE] [--config FILE] [--out DIR] [--state DIR] [--now ISO]
+ *
+ * With --event, the exposure path runs instead of the sweep: its state machine on that AWS Health
+ * event (exposure-cli.ts).
  *
  * Exit codes: 0 the execution succeeded; 3 it failed, or its deployment's permissions would not let
  * it start (see the summary); 2 bad input; 1 crash.
  */
 import { parseArgs } from 'node:util';
-import { layout, runPrefix } from '../functions/shared/report-layout';
 import { buildVersion } from '../infra/version';
 import { checkOutputFolder, exitWith, quietNodeVersionWarning, usageError, writeAndSummarize } from './cli';
+import { runExposureCommand } from './exposure-cli';
 import {
   InputError,
   DEMO_ACCOUNT,
@@ -26,48 +30,14 @@ import { isOrganizationFile } from './simulated-account';
 import { outputFiles } from './run-output';
 import { bucketObjectsOf, LOCAL_BUCKET, runWorkflow } from './run-workflow';
 import { parseIsoDateTime } from './simulated-account';
-import { assertReplaceableState, readStateFolder, writeStateAtomically } from './state-folder';
-import { UnsafeOutputError } from './write-output';
+import { freshExecutionName, loadState, stateLine, writeStateAtomically } from './state-folder';
 
 quietNodeVersionWarning();
 
-const USAGE =
-  'Usage: npm start -- [--account FILE | --demo-org] [--config FILE] [--out DIR] [--mode report|enforce] [--input JSON] [--state DIR] [--now ISO]';
-
-/**
- * The execution's name: local-<now>, with a suffix when an earlier run in the --state bucket had it
- * (AWS never reuses an execution name; a run's files, and its owner-notification record, are
- * under it).
- */
-function freshExecutionName(now: Date, objects: Readonly<Record<string, string>>): string {
-  const base = `local-${now.toISOString().replace(/[:.]/g, '-')}`;
-  const taken = (name: string) =>
-    Object.keys(objects).some((key) => key.startsWith(runPrefix(now.toISOString(), name)));
-  let name = base;
-  for (let n = 2; taken(name); n++) name = `${base}-${n}`;
-  return name;
-}
-
-/** What the --state folder brought into the report bucket. */
-function stateLine(stateDir: string, objects: Readonly<Record<string, string>>): string {
-  const keys = Object.keys(objects);
-  const runs = new Set(
-    keys.filter((k) => k.startsWith('runs/')).map((k) => k.split('/').slice(0, 3).join('/')),
-  );
-  const index = layout.keyIndex() in objects ? 'with the key index' : 'no key index (a first run)';
-  return `Report bucket from ${stateDir}: ${keys.length} objects of ${runs.size} earlier run${runs.size === 1 ? '' : 's'}, ${index}.`;
-}
-
-/** The --state folder's objects, or bad input when it is not one keysweep may replace. */
-function loadState(stateDir: string, outDir: string): Record<string, string> {
-  try {
-    assertReplaceableState(stateDir, outDir);
-    return readStateFolder(stateDir);
-  } catch (error) {
-    if (error instanceof UnsafeOutputError) throw new InputError(error.message);
-    throw error;
-  }
-}
+const USAGE = [
+  'Usage: npm start -- [--account FILE | --demo-org] [--config FILE] [--out DIR] [--mode report|enforce] [--input JSON] [--state DIR] [--now ISO]',
+  '       npm start -- --event FILE [--account FILE] [--config FILE] [--out DIR] [--state DIR] [--now ISO]',
+].join('\n');
 
 async function main(argv: string[]): Promise<number> {
   let args;
@@ -83,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
         state: { type: 'string' },
         now: { type: 'string' },
         'demo-org': { type: 'boolean' },
+        event: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -96,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   checkOutputFolder(args.out);
+  if (args.event !== undefined) return runExposureCommand({ ...args, event: args.event });
   const bucketObjects = args.state === undefined ? {} : loadState(args.state, args.out);
   const demoOrg = args['demo-org'] === true;
   if (demoOrg && args.account !== undefined)

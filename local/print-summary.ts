@@ -68,6 +68,15 @@ export function summaryLines(run: WorkflowRun, outDir: string, written: readonly
       if (entries.length > MAX_LISTED)
         out.push(`    ... and ${entries.length - MAX_LISTED} more in report.json`);
     }
+    const exposed = report.exposures?.entries ?? [];
+    if (exposed.length > 0) {
+      out.push(`  Deactivated after exposure since the last run (${exposed.length}):`);
+      for (const e of exposed.slice(0, MAX_LISTED)) {
+        out.push(
+          `    ${(e.userName ?? '(no user)').padEnd(16)} ${e.maskedAccessKeyId}  ${e.result} (${e.executionName})`,
+        );
+      }
+    }
     if (report.invalidExemptions.length > 0) {
       out.push(
         `  Invalid exemptions: ${report.invalidExemptions.map((x) => `${x.userName} ("${x.value}")`).join(', ')}`,

@@ -83,7 +83,7 @@ export interface WorkflowRun {
 }
 
 /** Everything in the report bucket after a run, to start the next day's run with. */
-export function bucketObjectsOf(run: WorkflowRun): Record<string, string> {
+export function bucketObjectsOf(run: Pick<WorkflowRun, 'account'>): Record<string, string> {
   return Object.fromEntries(
     run.account
       .listObjectKeys(LOCAL_BUCKET)

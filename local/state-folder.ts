@@ -7,6 +7,8 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { layout, runPrefix } from '../functions/shared/report-layout';
+import { InputError } from './load-inputs';
 import { assertReplaceable, UnsafeOutputError, writeAtomically, type OwnedFolder } from './write-output';
 
 export const STATE_MARKER = 'keysweep-state.json';
@@ -66,4 +68,43 @@ export function writeStateAtomically(
     { ...objects, [STATE_MARKER]: `${JSON.stringify(marker, null, 2)}\n` },
     STATE_FOLDER,
   );
+}
+
+/**
+ * The execution's name: local-<now>, with a suffix when an earlier run in the --state bucket had it
+ * (AWS never reuses an execution name; a run's files, and its owner-notification record, are
+ * under it).
+ */
+export function freshExecutionName(
+  now: Date,
+  objects: Readonly<Record<string, string>>,
+  kind: 'local' | 'exposure' = 'local',
+): string {
+  const base = `${kind}-${now.toISOString().replace(/[:.]/g, '-')}`;
+  const taken = (name: string) =>
+    Object.keys(objects).some((key) => key.startsWith(runPrefix(now.toISOString(), name)));
+  let name = base;
+  for (let n = 2; taken(name); n++) name = `${base}-${n}`;
+  return name;
+}
+
+/** What the --state folder brought into the report bucket. */
+export function stateLine(stateDir: string, objects: Readonly<Record<string, string>>): string {
+  const keys = Object.keys(objects);
+  const runs = new Set(
+    keys.filter((k) => k.startsWith('runs/')).map((k) => k.split('/').slice(0, 3).join('/')),
+  );
+  const index = layout.keyIndex() in objects ? 'with the key index' : 'no key index (a first run)';
+  return `Report bucket from ${stateDir}: ${keys.length} objects of ${runs.size} earlier run${runs.size === 1 ? '' : 's'}, ${index}.`;
+}
+
+/** The --state folder's objects, or bad input when it is not one keysweep may replace. */
+export function loadState(stateDir: string, outDir: string): Record<string, string> {
+  try {
+    assertReplaceableState(stateDir, outDir);
+    return readStateFolder(stateDir);
+  } catch (error) {
+    if (error instanceof UnsafeOutputError) throw new InputError(error.message);
+    throw error;
+  }
 }

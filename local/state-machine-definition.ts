@@ -1,5 +1,5 @@
 /**
- * The ASL file, byte for byte what the CDK stack deploys, with its ${...} placeholders filled
+ * An ASL file (the sweep's, or the exposure path's), byte for byte what the CDK stack deploys, with its ${...} placeholders filled
  * the way DefinitionSubstitutions fills them in AWS.
  */
 import { readFileSync } from 'node:fs';
@@ -13,6 +13,8 @@ export const ORGANIZATION_ASL_PATH = path.join(
   'statemachine',
   'organization-sweep.asl.json',
 );
+/** The exposure path's state machine. */
+export const EXPOSED_KEY_ASL_PATH = path.join(__dirname, '..', 'statemachine', 'exposed-key.asl.json');
 
 export function placeholdersOf(text: string): string[] {
   return [...new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1] as string))].sort();

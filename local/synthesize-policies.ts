@@ -19,7 +19,8 @@ import { KeySweepStack } from '../infra/key-sweep-stack';
 import { ManagementStack } from '../infra/management-stack';
 import { synthesizeMemberTemplate } from '../infra/member-template';
 import { ORG_READER_ROLE_NAME, STACK_NAMES } from '../infra/organization';
-import { callerKey } from './callers';
+import { callerKey, type FunctionName } from './callers';
+import { EXPOSURE_STATE_MACHINE_ARN, LOCAL_EXPOSURE_STATE_MACHINE } from './execute-exposure';
 import {
   functionArn,
   LOCAL_ACCOUNT_ID,
@@ -155,6 +156,7 @@ export function synthesizePolicies(config: KeysweepConfig): AccessPolicies {
   const functionLogGroups = new Map<string, string>();
   const allFunctions: KeysweepFunction[] = [
     ...Object.values(stack.functions),
+    ...Object.values(stack.exposure.functions),
     ...Object.values(stack.organizationSweep?.functions ?? {}),
   ];
   for (const fn of allFunctions) {
@@ -180,6 +182,10 @@ export function synthesizePolicies(config: KeysweepConfig): AccessPolicies {
       attributes: { Arn: arn, Name: LOCAL_ORGANIZATION_STATE_MACHINE },
     });
   }
+  references.set(logicalIdOf(stack.exposure.stateMachine), {
+    ref: EXPOSURE_STATE_MACHINE_ARN,
+    attributes: { Arn: EXPOSURE_STATE_MACHINE_ARN, Name: LOCAL_EXPOSURE_STATE_MACHINE },
+  });
   roleNames.clear();
   for (const [id, resource] of Object.entries(resources)) {
     if (resource.Type === 'AWS::IAM::Role') {
@@ -192,10 +198,10 @@ export function synthesizePolicies(config: KeysweepConfig): AccessPolicies {
   const smLogs = logicalIdOf(stack.sweep.logGroup);
   const smLogGroupName = String(resolve(resources[smLogs]?.Properties?.LogGroupName));
   references.set(smLogs, { ref: smLogGroupName, attributes: { Arn: logGroupArn(smLogGroupName) } });
-  if (organizationMachine) {
-    const orgLogs = logicalIdOf(organizationMachine.logGroup);
-    const orgLogGroupName = String(resolve(resources[orgLogs]?.Properties?.LogGroupName));
-    references.set(orgLogs, { ref: orgLogGroupName, attributes: { Arn: logGroupArn(orgLogGroupName) } });
+  for (const group of [stack.exposure.logGroup, ...(organizationMachine ? [organizationMachine.logGroup] : [])]) {
+    const id = logicalIdOf(group);
+    const name = String(resolve(resources[id]?.Properties?.LogGroupName));
+    references.set(id, { ref: name, attributes: { Arn: logGroupArn(name) } });
   }
 
   // Every role and the key of the principal it is.
@@ -210,13 +216,25 @@ export function synthesizePolicies(config: KeysweepConfig): AccessPolicies {
     roleId: logicalIdOf(stack.sweep.stateMachine.role),
     session: 'keysweep-state-machine',
   };
-  const scheduleRoleId = ((
-    resources[logicalIdOf(stack.schedule.rule)]?.Properties?.Targets as {
-      RoleArn?: { 'Fn::GetAtt'?: string[] };
-    }[]
-  )?.[0]?.RoleArn?.['Fn::GetAtt'] ?? [])[0];
-  if (scheduleRoleId === undefined) throw new Error('The schedule rule has no target role');
-  principals[callerKey({ kind: 'schedule' })] = { roleId: scheduleRoleId, session: 'keysweep-schedule' };
+  principals[callerKey({ kind: 'exposure-state-machine' })] = {
+    roleId: logicalIdOf(stack.exposure.stateMachine.role),
+    session: 'keysweep-exposure-state-machine',
+  };
+  const targetRoleOf = (rule: IConstruct, what: string) => {
+    const roleId = ((
+      resources[logicalIdOf(rule)]?.Properties?.Targets as { RoleArn?: { 'Fn::GetAtt'?: string[] } }[]
+    )?.[0]?.RoleArn?.['Fn::GetAtt'] ?? [])[0];
+    if (roleId === undefined) throw new Error(`The ${what} rule has no target role`);
+    return roleId;
+  };
+  principals[callerKey({ kind: 'schedule' })] = {
+    roleId: targetRoleOf(stack.schedule.rule, 'schedule'),
+    session: 'keysweep-schedule',
+  };
+  principals[callerKey({ kind: 'exposure-rule' })] = {
+    roleId: targetRoleOf(stack.exposure.rule, 'exposed-key'),
+    session: 'keysweep-exposure-rule',
+  };
   if (organizationMachine) {
     principals[callerKey({ kind: 'organization-state-machine' })] = {
       roleId: logicalIdOf(organizationMachine.stateMachine.role),

@@ -6,7 +6,7 @@
 import type { AccountRecord, SkippedAccount } from '../shared/account-files';
 import { emptyActionCounts, type ActionCounts } from '../shared/batch-files';
 import type { OrganizationLimit, OrganizationRun } from '../shared/organization';
-import { consoleLinkOf } from '../send-report/build-report';
+import { consoleLinkOf } from '../shared/run';
 import { RESULTS, type ResultCounts } from '../send-report/report-model';
 
 export type AccountStatus = 'ok' | 'unreachable' | 'failed' | 'held' | 'not-run';

@@ -6,7 +6,7 @@
  * accounts, with "... and N more in the report" where a list is cut.
  */
 import { redactAccessKeyIds } from '../shared/masking';
-import { allocateRows, byteLength } from '../send-report/email-budget';
+import { allocateRows, byteLength, MAX_HTML_BYTES } from '../shared/email-budget';
 import {
   banner,
   breakable,
@@ -17,8 +17,8 @@ import {
   paragraph,
   stackedRow,
   stackedTable,
-} from '../send-report/email-html';
-import { MAX_HTML_BYTES, type RenderedEmail } from '../send-report/render-admin-email';
+} from '../shared/email-html';
+import type { RenderedEmail } from '../shared/email-html';
 import { escapeHtml } from '../shared/html';
 import type { AccountLine, OrganizationReport } from './organization-report';
 

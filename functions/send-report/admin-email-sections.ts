@@ -3,7 +3,7 @@
  * email can be cut to size by the bytes its rows really take (email-budget.ts).
  */
 import { escapeHtml } from '../shared/html';
-import { mono, richText, stackedRow } from './email-html';
+import { mono, richText, stackedRow } from '../shared/email-html';
 import { notifiesOwner } from './owner-email-plan';
 import type { Report, ReportEntry } from './report-model';
 
@@ -221,5 +221,36 @@ export function usersGoneSection(report: Report): ListSection {
   return {
     title: 'Users deleted during the run',
     rows: report.usersGone.map((name) => ({ html: stackedRow(escapeHtml(name), null), text: name })),
+  };
+}
+
+const EXPOSURE_RESULTS: Record<string, string> = {
+  deactivated: 'deactivated at once',
+  'already-inactive': 'inactive already',
+  gone: 'already deleted',
+  reported: 'NOT deactivated (exposedKeys is "report"): deactivate it by hand',
+  'not-a-user-key': 'no IAM user key',
+  failed: 'could NOT be deactivated: check it by hand',
+};
+
+/** Keys AWS Health reported exposed since the last run, and what the exposure path did to each. */
+export function exposuresSection(report: Report): ListSection {
+  const exposures = report.exposures ?? { entries: [], problem: null };
+  const note = [
+    'AWS Health reported these access keys as exposed in public; keysweep acted on each when the event came, whatever its age or exemption, and emailed the admins and the owner then.',
+    ...(exposures.problem ? [`Incomplete: ${exposures.problem}.`] : []),
+  ].join(' ');
+  return {
+    title: 'Deactivated after exposure since the last run',
+    note,
+    rows: exposures.entries.map((e) =>
+      row(e.userName ?? '(no user)', e.maskedAccessKeyId, [
+        ...(e.accountId !== report.accountId ? [['Account', e.accountId] as const] : []),
+        ['What happened', `${EXPOSURE_RESULTS[e.result] ?? e.result}${e.error ? ` (${e.error})` : ''}`],
+        ['When', `${(e.deactivatedAt ?? e.eventTime).slice(0, 16).replace('T', ' ')} UTC`],
+        ...(e.exemption ? [['Exemption overridden', e.exemption] as const] : []),
+        ['Exposure run', e.executionName],
+      ]),
+    ),
   };
 }

@@ -7,7 +7,9 @@ import { policyOf, type KeysweepConfig } from '../shared/config';
 import { maskAccessKeyId } from '../shared/masking';
 import { isChange } from '../shared/policy';
 import type { OrganizationLimit } from '../shared/organization';
-import type { Run } from '../shared/run';
+import { consoleLinkOf, type Run } from '../shared/run';
+
+export { consoleLinkOf } from '../shared/run';
 import { disabledNotifications } from './notify-owners';
 import {
   RESULTS,
@@ -51,23 +53,6 @@ export function describeError(error: { Error?: string; Cause?: string }): string
     // a plain-text cause
   }
   return [error.Error, cause].filter((part) => part).join(': ') || 'unknown error';
-}
-
-/** arn:aws:states:<region>:<account>:execution:<machine>:<name> → console link and account. */
-export function consoleLinkOf(executionId: string): { url: string | null; accountId: string | null } {
-  const parts = executionId.split(':');
-  if (parts.length < 7 || parts[0] !== 'arn' || parts[2] !== 'states') return { url: null, accountId: null };
-  const region = parts[3] ?? '';
-  const domain =
-    parts[1] === 'aws-cn'
-      ? 'console.amazonaws.cn'
-      : parts[1] === 'aws-us-gov'
-        ? 'console.amazonaws-us-gov.com'
-        : 'console.aws.amazon.com';
-  return {
-    url: `https://${region}.${domain}/states/home?region=${region}#/v2/executions/details/${executionId}`,
-    accountId: parts[4] ?? null,
-  };
 }
 
 /** A failure recorded by deactivate-key carries its message; one caught by the ASL only the error name. */

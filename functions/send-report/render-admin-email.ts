@@ -13,6 +13,7 @@ import {
   LAST_USED_LEGEND,
   clip,
   countDone,
+  exposuresSection,
   failedSection,
   invalidExemptionsSection,
   keySections,
@@ -20,21 +21,23 @@ import {
   usersGoneSection,
   type ListSection,
 } from './admin-email-sections';
-import { allocateRows, byteLength } from './email-budget';
-import { banner, breakable, heading, keyValueTable, link, page, paragraph, stackedTable } from './email-html';
+import { allocateRows, byteLength, MAX_HTML_BYTES } from '../shared/email-budget';
+import {
+  banner,
+  breakable,
+  heading,
+  keyValueTable,
+  link,
+  page,
+  paragraph,
+  stackedTable,
+  type RenderedEmail,
+} from '../shared/email-html';
 import type { Report } from './report-model';
 
-export interface RenderedEmail {
-  subject: string;
-  html: string;
-  text: string;
-}
+export type { RenderedEmail } from '../shared/email-html';
 
-/**
- * The largest HTML part of any admin email, in bytes: under the ~102 KB past which Gmail clips a
- * message (hiding its end). The text part shows the same rows, so it stays smaller.
- */
-export const MAX_HTML_BYTES = 100_000;
+export { MAX_HTML_BYTES } from '../shared/email-budget';
 /** Room left unused under MAX_HTML_BYTES, for what a client adds when it shows the message. */
 const SAFETY_BYTES = 1_000;
 /** What a cut list's note may grow by once it shows rows ("… and N more" against "All N are"). */
@@ -87,7 +90,16 @@ function summaryRows(report: Report): [string, string][] {
       `${report.usersRead} (${report.discovery.source === 'full-scan' ? 'full scan' : 'credential report candidates'} of ${report.discovery.usersInAccount} users)`,
     ],
     ['Why these users', clip(report.discovery.reason, MAX_TEXT_CHARS)],
+    ...exposureRow(report),
   ];
+}
+
+/** The exposed keys since the last run, when there were any. */
+function exposureRow(report: Report): [string, string][] {
+  const entries = report.exposures?.entries ?? [];
+  if (entries.length === 0) return [];
+  const deactivated = entries.filter((e) => e.result === 'deactivated').length;
+  return [['Exposed keys since the last run', `${entries.length} (${deactivated} deactivated at once)`]];
 }
 
 function policyRows(report: Report): [string, string][] {
@@ -141,6 +153,8 @@ function subjectOf(report: Report): string {
   parts.push(`${byAction.warn} warned`);
   if (byResult.failed > 0) parts.push(`${byResult.failed} FAILED`);
   if (report.deletionPaused !== null) parts.push('deletion paused');
+  const exposed = report.exposures?.entries.length ?? 0;
+  if (exposed > 0) parts.push(`${exposed} exposed since the last run`);
   const tag =
     report.outcome === 'action-limit-exceeded'
       ? ' [ACTION LIMIT EXCEEDED]'
@@ -165,14 +179,18 @@ interface Layout {
 
 function layoutOf(report: Report): Layout {
   const failed = [failedSection(report)].filter((s) => s.rows.length > 0);
+  const exposed = [exposuresSection(report)].filter(
+    (s) => s.rows.length > 0 || report.exposures?.problem != null,
+  );
+  const first = [...failed, ...exposed];
   const owners = [ownersNotEmailedSection(report)].filter((s) => s.rows.length > 0);
   const keys = keySections(report).filter((s) => s.rows.length > 0);
   const rest = [invalidExemptionsSection(report), usersGoneSection(report)].filter((s) => s.rows.length > 0);
   const legend = keys.findIndex((s) => s.showsLastUse);
   return {
-    lists: [...failed, ...owners, ...keys, ...rest],
-    ownersAt: failed.length,
-    legendAt: legend < 0 ? null : failed.length + owners.length + legend,
+    lists: [...first, ...owners, ...keys, ...rest],
+    ownersAt: first.length,
+    legendAt: legend < 0 ? null : first.length + owners.length + legend,
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { escapeHtml } from '../shared/html';
 import { redactAccessKeyIds } from '../shared/masking';
-import { command, heading, mono, page, paragraph, richText, unbroken } from './email-html';
+import { command, heading, mono, page, paragraph, richText, unbroken } from '../shared/email-html';
 import {
   commands,
   notifiesOwner,

@@ -3,6 +3,7 @@ import type { ActionCounts, KeyRecord } from '../shared/batch-files';
 import type { KeysweepConfig, Mode, Policy } from '../shared/config';
 import type { OrganizationLimit, RunAccount } from '../shared/organization';
 import type { Run } from '../shared/run';
+import type { ExposuresSinceLastRun } from './exposures-since';
 import type { OwnerNotifications } from './notify-owners';
 
 export type Result = 'done' | 'dry-run' | 'skipped' | 'failed' | 'n/a';
@@ -70,5 +71,10 @@ export interface Report {
   /** in an organization: the account swept, and the organization breaker's verdict (act phase) */
   account?: RunAccount;
   organizationLimit?: OrganizationLimit;
+  /**
+   * keys AWS Health reported exposed that the exposure path acted on since the last run (absent in a
+   * report written before the exposure path)
+   */
+  exposures?: ExposuresSinceLastRun;
   entries: ReportEntry[];
 }

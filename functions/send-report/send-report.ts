@@ -12,14 +12,21 @@ import {
   type KeyResult,
 } from '../shared/batch-files';
 import { mapWithConcurrency } from '../shared/concurrency';
-import { readKeyIndex, updateKeyIndex, type IndexUpdate } from '../shared/key-index';
+import {
+  markExposedKeys,
+  readKeyIndex,
+  updateKeyIndex,
+  type IndexUpdate,
+  type KeyIndex,
+} from '../shared/key-index';
 import { redactAccessKeyIds } from '../shared/masking';
 import { layout } from '../shared/report-layout';
 import { organizationLimitSchema } from '../shared/organization';
-import { parseEvent, runSchema, type Run } from '../shared/run';
+import { parseEvent, runClock, runSchema } from '../shared/run';
 import { getJsonIfExists, putJson } from '../shared/s3-json';
 import { sendEmail } from '../shared/send-email';
 import { buildReport, resultKey } from './build-report';
+import { readExposuresSince, type ExposureListing } from './exposures-since';
 import { notifyOwners, type NotifyOwnersDeps } from './notify-owners';
 import { renderAdminEmail } from './render-admin-email';
 import { storeEmail } from './store-email';
@@ -55,27 +62,30 @@ export class EmailNotSentError extends Error {
   override name = 'EmailNotSent';
 }
 
-/** Keeps state/key-index.json (per account in an organization) current for the next run. */
+/**
+ * Keeps state/key-index.json (per account in an organization) current for the next run's use of the
+ * credential report, with the keys the exposure path deactivated since the last run marked as
+ * keysweep's, and what was listed of them.
+ */
 async function saveKeyIndex(
   deps: SendReportDeps,
-  run: Run,
+  index: { key: string; previous: KeyIndex | null },
   decisions: readonly DecisionsFile[],
   results: ReadonlyMap<string, KeyResult>,
   update: Omit<IndexUpdate, 'updatedAt'>,
+  exposed: { report: Report; listing: ExposureListing | undefined },
 ): Promise<void> {
-  const key = layout.keyIndex(run.account?.accountId);
-  const previous = await readKeyIndex(deps.s3, deps.bucket, key);
-  const index = updateKeyIndex(
-    typeof previous === 'string' ? null : previous,
-    decisions,
-    results,
-    resultKey,
-    {
-      ...update,
-      updatedAt: deps.clock(),
-    },
-  );
-  await putJson(deps.s3, deps.bucket, key, index);
+  const swept = updateKeyIndex(index.previous, decisions, results, resultKey, {
+    ...update,
+    updatedAt: deps.clock(),
+  });
+  const next = markExposedKeys(swept, exposed.report.exposures?.entries ?? [], {
+    accountId: exposed.report.accountId,
+    startedAt: update.runStartedAt,
+    usersRead: new Set(decisions.flatMap((file) => file.keys.map((key) => key.userName))),
+  });
+  if (exposed.listing) next.exposures = exposed.listing;
+  await putJson(deps.s3, deps.bucket, index.key, next);
 }
 
 export async function sendReport(
@@ -110,6 +120,14 @@ export async function sendReport(
 
   // The organization breaker holds every account as its own breaker would: nothing is changed.
   const held = organizationLimit?.limitExceeded === true && plan !== undefined;
+  const indexKey = layout.keyIndex(run.account?.accountId);
+  const previousIndex = await readKeyIndex(deps.s3, deps.bucket, indexKey);
+  const previous = typeof previousIndex === 'string' ? null : previousIndex;
+  // Listed as of the run's start, the clock the whole run judges by; in an organization, this account's.
+  const { exposures, listing } = await readExposuresSince(deps.s3, deps.bucket, previous, runClock(run), {
+    accountId: run.account?.accountId ?? null,
+  });
+
   const report = buildReport({
     run,
     plan: held ? { ...plan, limitExceeded: true } : (plan ?? null),
@@ -120,13 +138,21 @@ export async function sendReport(
     finishedAt: deps.clock(),
     organizationLimit: organizationLimit ?? null,
   });
+  report.exposures = exposures;
   // The audit record first, so nothing that follows (owner emails, the admin email) can lose it.
   const reportKey = layout.report(run.prefix);
   await putJson(deps.s3, deps.bucket, reportKey, report);
-  await saveKeyIndex(deps, run, decisions, results, {
-    runStartedAt: run.startedAt,
-    completeScan: run.discovery.source === 'full-scan' && sweepError === undefined,
-  });
+  await saveKeyIndex(
+    deps,
+    { key: indexKey, previous },
+    decisions,
+    results,
+    {
+      runStartedAt: run.startedAt,
+      completeScan: run.discovery.source === 'full-scan' && sweepError === undefined,
+    },
+    { report, listing },
+  );
   report.ownerNotifications = await notifyOwners(report, run.prefix, { ...deps, remainingMs });
   const email = renderAdminEmail(report, `s3://${deps.bucket}/${reportKey}`);
   await putJson(deps.s3, deps.bucket, reportKey, report);

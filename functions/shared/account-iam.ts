@@ -7,7 +7,14 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { OrganizationConfig } from './config';
-import { assumeMemberRole, partitionOf, roleSessionName, type SessionCredentials } from './organization';
+import {
+  assumeMemberRole,
+  assumeRole,
+  memberRoleArn,
+  partitionOf,
+  roleSessionName,
+  type SessionCredentials,
+} from './organization';
 import type { Run } from './run';
 
 /** The IAM client for the account of `run`, made for one invocation of `functionName`. */
@@ -50,4 +57,30 @@ export async function iamForRun(
     { accountId: run.account.accountId, executionId: run.executionId, executionName: run.executionName },
     functionName,
   );
+}
+
+/** A session policy allowing exactly `actions` (on any resource the role itself allows). */
+export function sessionPolicy(actions: readonly string[]): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: [...actions], Resource: '*' }],
+  });
+}
+
+/**
+ * The exposure path's IAM in another account of the organization: the member role, its session
+ * narrowed by a session policy to exactly `actions`. A refusal (no member role there, a trust that
+ * does not name the caller, an SCP, a suspended account: STS answers all of them AccessDenied) is
+ * AccountUnreachableError saying which role.
+ */
+export async function narrowedMemberIam(
+  sts: STSClient,
+  org: Pick<OrganizationConfig, 'memberRoleName'>,
+  clientWith: (credentials: SessionCredentials) => IAMClient,
+  target: { accountId: string; partition: string },
+  sessionName: string,
+  actions: readonly string[],
+): Promise<IAMClient> {
+  const roleArn = memberRoleArn(org, target.accountId, target.partition);
+  return clientWith(await assumeRole(sts, roleArn, target.accountId, sessionName, sessionPolicy(actions)));
 }

@@ -239,6 +239,14 @@ export const configSchema = z
     fullScanOn: z
       .enum([...WEEKDAYS, 'ALWAYS'], { error: 'must be one of SUN..SAT or "ALWAYS"' })
       .default('SUN'),
+    /**
+     * What an AWS Health AWS_RISK_CREDENTIALS_EXPOSED event does to the key it names: "deactivate" it
+     * at once, whatever its age or its user's exemption, or "report" it only. Independent of `mode`,
+     * which is the daily sweep's.
+     */
+    exposedKeys: z
+      .enum(['deactivate', 'report'], { error: 'must be "deactivate" or "report"' })
+      .default('deactivate'),
     /** sweeping the accounts of an AWS Organization from this deployment (off: this account only) */
     organization: organizationSchema.prefault({}),
   })

@@ -37,6 +37,11 @@ export const keyIndexSchema = z.object({
   ),
   /** users with a key that keysweep deactivated and that still exists: always read */
   deactivatedByKeysweep: z.array(z.string()),
+  /**
+   * the exposure runs the daily reports have listed (send-report/exposures-since.ts): when, and the
+   * ones the next listing can still find. Absent in an index written before the exposure path.
+   */
+  exposures: z.object({ listedAt: z.string(), seen: z.array(z.string()) }).optional(),
 });
 export type KeyIndex = z.infer<typeof keyIndexSchema>;
 type IndexedKey = KeyIndex['users'][string]['keys'][number];
@@ -109,6 +114,65 @@ export function updateKeyIndex(
     .map(([name]) => name)
     .sort();
   return { updatedAt: updatedAt.toISOString(), users, deactivatedByKeysweep };
+}
+
+/** An exposed key the exposure path acted on (send-report/exposures-since.ts). */
+export interface ExposedKeyMark {
+  accountId: string;
+  userName: string | null;
+  accessKeyId: string;
+  result: string;
+  createDate: string | null;
+  deactivatedAt: string | null;
+}
+
+/**
+ * The index with the keys the exposure path deactivated in this account marked as keysweep's own
+ * deactivations, inactive since then (the delete rule counts from there; a user with such a key is
+ * always read), as if the sweep had deactivated them. A key the index does not know yet is added. A
+ * key this run read after its deactivation keeps the status the run saw (active: re-activated since),
+ * with the mark.
+ */
+export function markExposedKeys(
+  index: KeyIndex,
+  exposed: readonly ExposedKeyMark[],
+  run: { accountId: string | null; startedAt: string; usersRead: ReadonlySet<string> },
+): KeyIndex {
+  const users = structuredClone(index.users);
+  for (const key of exposed) {
+    if (key.result !== 'deactivated' || key.accountId !== run.accountId || key.userName === null) continue;
+    if (key.deactivatedAt === null) continue;
+    const entry = (users[key.userName] ??= { keys: [] });
+    const known = entry.keys.find((k) => k.accessKeyId === key.accessKeyId);
+    const seenSince = run.usersRead.has(key.userName) && key.deactivatedAt < run.startedAt;
+    if (known) {
+      known.deactivatedByKeysweep = true;
+      if (seenSince && known.status === 'Active') continue; // re-activated after the exposure
+      if (
+        known.status === 'Active' ||
+        known.inactiveSince === undefined ||
+        known.inactiveSince > key.deactivatedAt
+      ) {
+        known.inactiveSince = key.deactivatedAt;
+      }
+      known.status = 'Inactive';
+    } else if (seenSince) {
+      continue; // deleted since: the run read the user and found no such key
+    } else if (key.createDate !== null) {
+      entry.keys.push({
+        accessKeyId: key.accessKeyId,
+        createDate: key.createDate,
+        status: 'Inactive',
+        deactivatedByKeysweep: true,
+        inactiveSince: key.deactivatedAt,
+      });
+    }
+  }
+  const deactivatedByKeysweep = Object.entries(users)
+    .filter(([, u]) => u.keys.some((k) => k.deactivatedByKeysweep))
+    .map(([name]) => name)
+    .sort();
+  return { ...index, users, deactivatedByKeysweep };
 }
 
 /** The index in the report bucket, or why there is none to use (absent, not JSON, wrong shape). */

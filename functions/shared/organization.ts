@@ -123,16 +123,28 @@ export async function assumeMemberRole(
   return assumeRole(sts, memberRoleArn(org, accountId, partition), accountId, sessionName);
 }
 
-/** sts:AssumeRole once; a refusal is AccountUnreachableError naming STS's error. */
+/**
+ * sts:AssumeRole once; a refusal is AccountUnreachableError naming STS's error. With `policy`, an
+ * inline session policy narrows the session: "the resulting session's permissions are the
+ * intersection of the role's identity-based policy and the session policies" (STS API reference,
+ * AssumeRole, Policy).
+ */
 export async function assumeRole(
   sts: STSClient,
   roleArn: string,
   accountId: string,
   sessionName: string,
+  policy?: string,
 ): Promise<SessionCredentials> {
   let out;
   try {
-    out = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName }));
+    out = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        RoleSessionName: sessionName,
+        ...(policy === undefined ? {} : { Policy: policy }),
+      }),
+    );
   } catch (error) {
     const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     throw new AccountUnreachableError(

@@ -45,4 +45,8 @@ export const layout = {
   actResultsOfBatch: (prefix: string, index: number) => `${prefix}accounts/batches/${pad(index)}-acted.json`,
   /** the accounts list-accounts left out (suspended, excluded, outside the OUs) */
   skippedAccounts: (prefix: string) => `${prefix}accounts/skipped.json`,
+  /** what an exposure run (an AWS Health event of an exposed key) did; the daily report lists them */
+  exposure: (prefix: string) => `${prefix}exposure.json`,
+  /** keysweep's record of one exposed key and event, so that an event is acted on once (exposure.ts) */
+  exposureRecord: (recordId: string) => `state/exposures/${recordId}.json`,
 };

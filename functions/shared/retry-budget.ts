@@ -39,7 +39,13 @@
  */
 
 export type KeysweepFunctionName =
-  'list-users' | 'find-stale-keys' | 'check-action-limit' | 'deactivate-key' | 'send-report';
+  | 'list-users'
+  | 'find-stale-keys'
+  | 'check-action-limit'
+  | 'deactivate-key'
+  | 'send-report'
+  | 'deactivate-exposed-key'
+  | 'notify-exposure';
 
 /** Each function's Lambda timeout, seconds (the stack deploys these). */
 export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<KeysweepFunctionName, number>> = {
@@ -50,6 +56,10 @@ export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<KeysweepFunctionName, num
   // 30 s held three IAM calls; re-reading the exemption (ListUserTags, ListGroupsForUser) makes five.
   'deactivate-key': 40,
   'send-report': 900,
+  // The exposure path: claiming the event's record (S3, up to five calls when another execution writes at
+  // the same moment), the member role (STS) and five IAM calls; in the normal case a few seconds.
+  'deactivate-exposed-key': 180,
+  'notify-exposure': 600,
 };
 
 /** The organization run's own functions (organization.enabled), seconds. */
@@ -70,6 +80,8 @@ export const MARGIN_MS: Readonly<Record<KeysweepFunctionName, number>> = {
   'check-action-limit': 5_000,
   'deactivate-key': 5_000,
   'send-report': 60_000,
+  'deactivate-exposed-key': 15_000,
+  'notify-exposure': 30_000,
 };
 
 export interface SdkClientBudget {
@@ -85,7 +97,8 @@ export const SDK_CLIENTS = {
   iam: { maxAttempts: 1, requestTimeoutMs: 3_000, connectionTimeoutMs: 1_000 },
   s3: { maxAttempts: 2, requestTimeoutMs: 5_000, connectionTimeoutMs: 1_000 },
   ses: { maxAttempts: 2, requestTimeoutMs: 5_000, connectionTimeoutMs: 1_000 },
-  // Organization runs: one AssumeRole per invocation, and list-accounts' Organizations pages.
+  // Organization runs: one AssumeRole per invocation (the exposure path's too), and list-accounts'
+  // Organizations pages.
   sts: { maxAttempts: 2, requestTimeoutMs: 3_000, connectionTimeoutMs: 1_000 },
   organizations: { maxAttempts: 3, requestTimeoutMs: 5_000, connectionTimeoutMs: 1_000 },
 } as const satisfies Record<string, SdkClientBudget>;
@@ -129,6 +142,7 @@ export const RETRY_RESERVE_MS = {
   'list-users': 460_000,
   'find-stale-keys': 250_000,
   'deactivate-key': 20_000,
+  'deactivate-exposed-key': 150_000,
 } as const satisfies Partial<Record<KeysweepFunctionName, number>>;
 
 export type RetryingFunctionName = keyof typeof RETRY_RESERVE_MS;
@@ -138,3 +152,9 @@ export type RetryingFunctionName = keyof typeof RETRY_RESERVE_MS;
  * between two emails): one owner email, everything after the owner emails, and the margin.
  */
 export const OWNER_EMAIL_RESERVE_MS = 190_000;
+
+/**
+ * notify-exposure starts another owner email only while this much time is left: one owner email
+ * (storing it and sending it), the records and the exposure report after the owner emails, and the margin.
+ */
+export const EXPOSURE_OWNER_EMAIL_RESERVE_MS = 180_000;

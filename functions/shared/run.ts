@@ -50,3 +50,29 @@ export function parseEvent<T extends z.ZodType>(schema: T, event: unknown, handl
 export class InvalidEventError extends Error {
   override name = 'InvalidEvent';
 }
+
+/** arn:aws:states:<region>:<account>:execution:<machine>:<name> → console link and account. */
+export function consoleLinkOf(executionId: string): { url: string | null; accountId: string | null } {
+  const parts = executionId.split(':');
+  if (parts.length < 7 || parts[0] !== 'arn' || parts[2] !== 'states') return { url: null, accountId: null };
+  const region = parts[3] ?? '';
+  const domain =
+    parts[1] === 'aws-cn'
+      ? 'console.amazonaws.cn'
+      : parts[1] === 'aws-us-gov'
+        ? 'console.amazonaws-us-gov.com'
+        : 'console.aws.amazon.com';
+  return {
+    url: `https://${region}.${domain}/states/home?region=${region}#/v2/executions/details/${executionId}`,
+    accountId: parts[4] ?? null,
+  };
+}
+
+/** The account and partition of an execution: arn:<partition>:states:<region>:<account>:execution:... */
+export function executionAccount(executionId: string): { accountId: string; partition: string } | null {
+  const parts = executionId.split(':');
+  if (parts.length < 7 || parts[0] !== 'arn' || parts[2] !== 'states' || !/^\d{12}$/.test(parts[4] ?? '')) {
+    return null;
+  }
+  return { partition: parts[1] as string, accountId: parts[4] as string };
+}

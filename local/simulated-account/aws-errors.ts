@@ -44,6 +44,16 @@ export function s3InvalidArgument(message: string): S3ServiceException {
   });
 }
 
+/** S3's 412 for a conditional request whose condition does not hold. */
+export function s3PreconditionFailed(condition: string): S3ServiceException {
+  return new S3ServiceException({
+    name: 'PreconditionFailed',
+    $fault: 'client',
+    message: `At least one of the pre-conditions you specified did not hold (${condition})`,
+    $metadata: { httpStatusCode: 412 },
+  });
+}
+
 export function sesError(name: string, message: string, status = 400): SESServiceException {
   return new SESServiceException({
     name,

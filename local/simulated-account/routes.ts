@@ -95,11 +95,15 @@ export function iamRoutes(iam: SimulatedIam, credentialReport: SimulatedCredenti
     routes,
     GetAccessKeyLastUsedCommand,
     'GetAccessKeyLastUsed',
-    // Authorized on the user that owns the key (an unknown key: on no user in particular).
+    // Authorized on the user that owns the key. For a key no user has, AWS does not document what it
+    // authorizes the request on: the simulator authorizes it on the account's users (user/*, which a
+    // caller that looks keys up by ID holds anyway) and answers NoSuchEntity, the error IAM's earlier
+    // API model listed. Were AWS to answer AccessDenied instead, the exposure path would report the key
+    // failed rather than gone, and the admins would check it by hand.
     (i) => [
       {
         action: 'iam:GetAccessKeyLastUsed',
-        resource: iam.userArn(iam.ownerOfKey(i.AccessKeyId)?.userName ?? ''),
+        resource: iam.userArn(iam.ownerOfKey(i.AccessKeyId)?.userName ?? '*'),
       },
     ],
     (i) => iam.getAccessKeyLastUsed(i),

@@ -15,7 +15,7 @@ import {
   type PutObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import { sdkStreamMixin } from '@smithy/util-stream';
-import { s3InvalidArgument } from './aws-errors';
+import { s3InvalidArgument, s3PreconditionFailed } from './aws-errors';
 import { compareStrings, firstIndexAfter } from './pagination';
 
 interface S3Object {
@@ -51,8 +51,20 @@ export class SimulatedS3 {
     return [...objects.keys()].filter((k) => k.startsWith(prefix)).sort(compareStrings);
   }
 
+  /**
+   * PutObject, with S3's conditional write: `If-None-Match: *` writes only when no object has the key,
+   * else 412 PreconditionFailed (S3 User Guide, "How to prevent object overwrites with conditional
+   * writes"). Calls here never overlap, so S3's 409 ConditionalRequestConflict for two such writes at the
+   * same moment does not happen locally. `If-Match` is not used by keysweep and refused.
+   */
   putObject(input: PutObjectCommandInput): Output<PutObjectCommandOutput> {
     const { bucket, key } = requireBucketKey(input, 'PutObject');
+    if (input.IfMatch !== undefined)
+      throw new Error('The simulated account does not support PutObject If-Match');
+    if (input.IfNoneMatch !== undefined) {
+      if (input.IfNoneMatch !== '*') throw s3InvalidArgument('If-None-Match accepts only *');
+      if (this.hasObject(bucket, key)) throw s3PreconditionFailed('If-None-Match');
+    }
     const body = input.Body;
     let buffer: Buffer;
     if (body === undefined) buffer = Buffer.alloc(0);

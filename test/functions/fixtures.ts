@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-iam';
 import {
   GetObjectCommand,
+  ListObjectsV2Command,
   NoSuchKey,
   PutObjectCommand,
   type GetObjectCommandOutput,
@@ -135,6 +136,13 @@ export class FakeBucket {
       }
       return { Body: sdkStreamMixin(Readable.from([object.body])) };
     });
+    // One page of the keys under a prefix (send-report lists the exposure runs of recent days).
+    s3Mock.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => ({
+      Contents: [...this.objects.keys()]
+        .filter((key) => key.startsWith(input.Prefix ?? ''))
+        .map((Key) => ({ Key })),
+      IsTruncated: false,
+    }));
     return this;
   }
 

@@ -14,9 +14,9 @@ beforeAll(() => {
   ];
 });
 
-test('there are five alarms, each notifying the topic', () => {
+test('there are seven alarms (five of the sweep, two of the exposure path), each notifying the topic', () => {
   const alarms = Object.values(built.template.findResources('AWS::CloudWatch::Alarm'));
-  expect(alarms).toHaveLength(5);
+  expect(alarms).toHaveLength(7);
   for (const alarm of alarms) {
     expect((alarm.Properties as Record<string, unknown>).AlarmActions).toEqual([topicRef]);
   }

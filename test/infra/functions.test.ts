@@ -20,8 +20,8 @@ function functionProps(name: (typeof EXPECTED)[number]['name']): Record<string, 
   return resource.Properties;
 }
 
-test('the stack has exactly the five keysweep functions', () => {
-  built.template.resourceCountIs('AWS::Lambda::Function', 5);
+test('the stack has exactly the five sweep functions and the two of the exposure path', () => {
+  built.template.resourceCountIs('AWS::Lambda::Function', 7);
 });
 
 describe.each(EXPECTED)('$name', ({ name, timeout, memory, bucket }) => {

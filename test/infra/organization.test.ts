@@ -96,6 +96,7 @@ describe('with the organization enabled and the default sweep settings', () => {
               `${P}:iam::${HUB}:role/keysweep-list-users`,
               `${P}:iam::${HUB}:role/keysweep-find-stale-keys`,
               `${P}:iam::${HUB}:role/keysweep-deactivate-key`,
+              `${P}:iam::${HUB}:role/keysweep-deactivate-exposed-key`,
             ],
           },
           Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
@@ -354,7 +355,7 @@ describe('with the organization off (the default)', () => {
     expect(app.node.children.map((c) => c.node.id)).toEqual(['KeySweep']);
     const { template } = synthStack();
     const roles = template.findResources('AWS::IAM::Role');
-    expect(Object.keys(roles)).toHaveLength(7);
+    expect(Object.keys(roles)).toHaveLength(11);
     for (const [id, role] of Object.entries(roles)) {
       expect((role as RoleResource).Properties.RoleName).toBeUndefined();
       const granted = [...rolePermissions(template, id)];

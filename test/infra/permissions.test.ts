@@ -145,9 +145,11 @@ describe('with the default configuration', () => {
     ]);
   });
 
-  test('no role has an AWS managed policy, and every role is one of the expected seven', () => {
+  test('no role has an AWS managed policy, and every role is one of the expected eleven', () => {
+    // five sweep functions, the sweep's state machine and schedule; two exposure functions, the
+    // exposure state machine and its rule
     const roles = built.template.findResources('AWS::IAM::Role');
-    expect(Object.keys(roles)).toHaveLength(7);
+    expect(Object.keys(roles)).toHaveLength(11);
     for (const role of Object.values(roles)) {
       expect((role.Properties as Record<string, unknown>).ManagedPolicyArns).toBeUndefined();
     }

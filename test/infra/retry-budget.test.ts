@@ -15,6 +15,7 @@ import {
   IAM_ATTEMPT_MS,
   KEYSWEEP_RETRY,
   MARGIN_MS,
+  EXPOSURE_OWNER_EMAIL_RESERVE_MS,
   OWNER_EMAIL_RESERVE_MS,
   RETRY_RESERVE_MS,
   SDK_CLIENTS,
@@ -22,6 +23,7 @@ import {
   type KeysweepFunctionName,
   type RetryingFunctionName,
 } from '../../functions/shared/retry-budget';
+import type { ExposureFunctionName } from '../../infra/constructs/exposed-key-response';
 import type { SweepFunctionName } from '../../infra/constructs/sweep-state-machine';
 import { logicalId, synthStack } from './build-stack';
 
@@ -43,17 +45,28 @@ const IAM_CALLS_PER_USER = 3 + 2;
  * again; one page each), GetAccessKeyLastUsed, UpdateAccessKey or DeleteAccessKey.
  */
 const IAM_CALLS_PER_KEY = 5;
+/**
+ * deactivate-exposed-key: GetAccessKeyLastUsed (the key's user), ListAccessKeys, ListUserTags,
+ * ListGroupsForUser, UpdateAccessKey.
+ */
+const IAM_CALLS_PER_EXPOSED_KEY = 5;
+/** Assumed: an AWS Health event names at most 50 exposed keys (a page holds what fits 256 KB). */
+const MAX_EXPOSED_KEYS = 50;
+/** notify-exposure reads and writes the keys' records this many at once. */
+const RECORD_CONCURRENCY = 10;
 
 interface CallCosts {
   iam: number;
   s3: number;
   ses: number;
+  sts: number;
 }
 
 const COSTS: CallCosts = {
   iam: IAM_ATTEMPT_MS,
   s3: sdkCallWorstMs(SDK_CLIENTS.s3),
   ses: sdkCallWorstMs(SDK_CLIENTS.ses),
+  sts: sdkCallWorstMs(SDK_CLIENTS.sts),
 };
 
 /** n calls of at most w ms on `lanes` workers that each take the next call when free (Graham's bound). */
@@ -63,6 +76,10 @@ const onLanes = (n: number, lanes: number, w: number) => (n === 0 ? 0 : ((n - 1)
 const sendReportTail = (c: CallCosts) => 4 * c.s3 + c.ses;
 /** One owner email: its HTML and text files, then SendEmail (the pause before it is reserved apart). */
 const ownerEmail = (c: CallCosts) => 2 * c.s3 + c.ses;
+/** notify-exposure after its owner emails: the records (concurrently), exposure.json again. */
+const exposureTail = (c: CallCosts) => onLanes(MAX_EXPOSED_KEYS, RECORD_CONCURRENCY, c.s3) + c.s3;
+/** One exposure owner email: its two files at once, then SendEmail. */
+const exposureOwnerEmail = (c: CallCosts) => c.s3 + c.ses;
 
 /** The worst case of one invocation, first attempts only, by part. */
 function worstCase(c: CallCosts): Record<KeysweepFunctionName, Record<string, number>> {
@@ -91,17 +108,33 @@ function worstCase(c: CallCosts): Record<KeysweepFunctionName, Record<string, nu
       // The owner emails in between start only while OWNER_EMAIL_RESERVE_MS is left (below).
       'after the owner emails': sendReportTail(c),
     },
+    'deactivate-exposed-key': {
+      // three conditional writes (two 409s), the record read (412), the take-over write
+      'the claim of the event and key': 5 * c.s3,
+      'the member role (another account)': c.sts,
+      "the key's user, state and exemption, and the deactivation": IAM_CALLS_PER_EXPOSED_KEY * c.iam,
+      'the record saved': c.s3,
+    },
+    'notify-exposure': {
+      'the records read': onLanes(MAX_EXPOSED_KEYS, RECORD_CONCURRENCY, c.s3),
+      'exposure.json written': c.s3,
+      "the admins' email stored (two files at once) and sent": c.s3 + c.ses,
+      // The owner emails in between start only while EXPOSURE_OWNER_EMAIL_RESERVE_MS is left (below).
+      'after the owner emails': exposureTail(c),
+    },
   };
 }
 
 const total = (parts: Record<string, number>) => Object.values(parts).reduce((a, b) => a + b, 0);
 
-const STACK_NAMES: Record<KeysweepFunctionName, SweepFunctionName> = {
+const STACK_NAMES: Record<KeysweepFunctionName, SweepFunctionName | ExposureFunctionName> = {
   'list-users': 'ListUsers',
   'find-stale-keys': 'FindStaleKeys',
   'check-action-limit': 'CheckActionLimit',
   'deactivate-key': 'DeactivateKey',
   'send-report': 'SendReport',
+  'deactivate-exposed-key': 'DeactivateExposedKey',
+  'notify-exposure': 'NotifyExposure',
 };
 const FUNCTIONS = Object.keys(STACK_NAMES) as KeysweepFunctionName[];
 const RETRYING = Object.keys(RETRY_RESERVE_MS) as RetryingFunctionName[];
@@ -112,7 +145,8 @@ beforeAll(() => {
   const resources = template.toJSON().Resources as Record<string, { Properties: { Timeout?: number } }>;
   deployedTimeoutMs = Object.fromEntries(
     FUNCTIONS.map((name) => {
-      const timeout = resources[logicalId(stack.functions[STACK_NAMES[name]].function)]?.Properties.Timeout;
+      const all = { ...stack.functions, ...stack.exposure.functions };
+      const timeout = resources[logicalId(all[STACK_NAMES[name]].function)]?.Properties.Timeout;
       if (timeout === undefined) throw new Error(`${name} has no Timeout in the template`);
       return [name, timeout * 1000];
     }),
@@ -152,6 +186,12 @@ describe('the retry budget', () => {
   it('send-report: another owner email starts only while it, everything after it and the margin fit', () => {
     expect(OWNER_EMAIL_RESERVE_MS).toBeGreaterThanOrEqual(
       ownerEmail(COSTS) + sendReportTail(COSTS) + MARGIN_MS['send-report'],
+    );
+  });
+
+  it('notify-exposure: another owner email starts only while it, everything after it and the margin fit', () => {
+    expect(EXPOSURE_OWNER_EMAIL_RESERVE_MS).toBeGreaterThanOrEqual(
+      exposureOwnerEmail(COSTS) + exposureTail(COSTS) + MARGIN_MS['notify-exposure'],
     );
   });
 

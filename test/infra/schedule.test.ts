@@ -12,7 +12,8 @@ test.each([
   '$schedule starts the state machine with the input {}, retried, with a DLQ',
   ({ variant, schedule }) => {
     const { stack, template } = built[variant];
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    // the schedule and the exposed-key rule (exposed-key.test.ts)
+    template.resourceCountIs('AWS::Events::Rule', 2);
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: schedule,
       State: 'ENABLED',
@@ -35,17 +36,20 @@ test.each([
 describe('the dead-letter queue of the schedule', () => {
   test('is encrypted and keeps messages 14 days', () => {
     const { template } = built.cron;
-    template.resourceCountIs('AWS::SQS::Queue', 1);
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      SqsManagedSseEnabled: true,
-      MessageRetentionPeriod: 14 * 24 * 3600,
+    const { stack } = built.cron;
+    expect(template.toJSON().Resources[logicalId(stack.schedule.deadLetterQueue)]).toMatchObject({
+      Type: 'AWS::SQS::Queue',
+      Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 },
     });
   });
 
   test('accepts TLS requests only, and messages only from the schedule rule', () => {
     const { stack, template } = built.cron;
     const queueId = logicalId(stack.schedule.deadLetterQueue);
-    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')).filter(
+      (p) =>
+        JSON.stringify((p.Properties as { Queues: unknown[] }).Queues) === JSON.stringify([{ Ref: queueId }]),
+    );
     expect(policies).toHaveLength(1);
     const policy = policies[0]?.Properties as {
       Queues: unknown[];

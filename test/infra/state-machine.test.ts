@@ -24,8 +24,8 @@ beforeAll(() => {
   properties = resource.Properties;
 });
 
-test('there is one STANDARD state machine, named from the stack', () => {
-  built.template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+test('the sweep is a STANDARD state machine, named from the stack (the other is the exposure path)', () => {
+  built.template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
   expect(properties.StateMachineType).toBe('STANDARD');
   expect(properties.StateMachineName).toBe('KeySweep-KeySweep');
 });

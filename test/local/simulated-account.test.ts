@@ -877,6 +877,24 @@ describe('SimulatedAccount: S3', () => {
     expect(account.callCounts()['S3.DeleteObject']).toBe(2);
   });
 
+  it('PutObject with If-None-Match: * writes only a new key, else 412 PreconditionFailed, as S3 conditional writes do', async () => {
+    start(demo);
+    const put = (Body: string) =>
+      s3.send(new PutObjectCommand({ Bucket: 'r', Key: 'state/claim.json', Body, IfNoneMatch: '*' }));
+    await put('first');
+    await expect(put('second')).rejects.toMatchObject({
+      name: 'PreconditionFailed',
+      $metadata: { httpStatusCode: 412 },
+    });
+    expect(account.getObjectText('r', 'state/claim.json')).toBe('first');
+    // Without the condition, the object is overwritten as ever.
+    await s3.send(new PutObjectCommand({ Bucket: 'r', Key: 'state/claim.json', Body: 'third' }));
+    expect(account.getObjectText('r', 'state/claim.json')).toBe('third');
+    await expect(
+      s3.send(new PutObjectCommand({ Bucket: 'r', Key: 'x', Body: 'x', IfNoneMatch: '"etag"' })),
+    ).rejects.toMatchObject({ name: 'InvalidArgument' });
+  });
+
   it('ListObjectsV2 paginates sorted keys with MaxKeys and ContinuationToken, and groups by delimiter', async () => {
     start(demo);
     const keys = Array.from(

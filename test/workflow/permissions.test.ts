@@ -8,10 +8,12 @@ import { redactAccessKeyIds } from '../../functions/shared/masking';
 import { parseConfig, type KeysweepConfig } from '../../functions/shared/config';
 import { deploymentPolicies } from '../../local/deployment-policies';
 import { DEMO_ACCOUNT, DEMO_CONFIG, loadAccount, loadConfig } from '../../local/load-inputs';
+import { runExposure } from '../../local/run-exposure';
 import { runWorkflow, type WorkflowRunOptions } from '../../local/run-workflow';
 import type { AccountFile } from '../../local/simulated-account';
 import type { AccessPolicies } from '../../local/simulated-account/permissions';
-import { account, config, daysAgo, key, keyIndexObjects, user } from './sweep-fixtures';
+import { bucketOf, exposureEvent, organization, organizationConfig, PROD } from './exposure-fixtures';
+import { account, config, daysAgo, key, keyId, keyIndexObjects, user } from './sweep-fixtures';
 
 jest.setTimeout(300_000);
 
@@ -40,23 +42,59 @@ function inTheSandbox(): { account: AccountFile; config: KeysweepConfig } {
 }
 
 /** What a run came to: it worked as granted, failed, lost something, or was refused. */
-async function outcome(options: WorkflowRunOptions): Promise<string> {
-  let run;
+async function outcomeOf(
+  run: () => Promise<Awaited<ReturnType<typeof runExposure>> | Awaited<ReturnType<typeof runWorkflow>>>,
+): Promise<string> {
+  let result;
   try {
-    run = await runWorkflow(options);
+    result = await run();
   } catch (error) {
     if (error instanceof Error && ['DeploymentError', 'ExecutionNotStarted'].includes(error.name)) {
       return `refused: ${error.message}`;
     }
     throw error;
   }
-  const denied = run.account.denials.map((d) => `${d.caller} ${d.operation} (${d.action})`);
-  if (run.status === 'FAILED') {
-    return `fails: ${run.error?.Error}: ${redactAccessKeyIds(run.error?.Cause ?? '').slice(0, 400)}`;
+  const denied = result.account.denials.map((d) => `${d.caller} ${d.operation} (${d.action})`);
+  if (result.status === 'FAILED') {
+    return `fails: ${result.error?.Error}: ${redactAccessKeyIds(result.error?.Cause ?? '').slice(0, 400)}`;
   }
-  if (run.degraded.length > 0) return `degrades: ${run.degraded[0]}`;
+  if (result.degraded.length > 0) return `degrades: ${result.degraded[0]}`;
   if (denied.length > 0) return `degrades: denied ${[...new Set(denied)].join(', ')}`;
   return 'works';
+}
+
+/** A sweep of the account. */
+const outcome = (options: WorkflowRunOptions) => outcomeOf(() => runWorkflow(options));
+
+/**
+ * The exposure path on the same account and deployment: an AWS Health event for one of its keys,
+ * then the same event again (a repeat, which reads the record the first wrote). The first that does
+ * not work is the outcome.
+ */
+async function exposureOutcome(options: WorkflowRunOptions, exposedKey: string): Promise<string> {
+  const event = exposureEvent([exposedKey]);
+  let first: Awaited<ReturnType<typeof runExposure>> | undefined;
+  const once = await outcomeOf(async () => {
+    first = await runExposure({ ...options, event });
+    return first;
+  });
+  if (once !== 'works' || first === undefined) return once;
+  const done = first;
+  return outcomeOf(() =>
+    runExposure({
+      ...options,
+      account: done.account.toAccountFile(),
+      event,
+      bucketObjects: bucketOf(done),
+      executionName: 'the-repeat',
+    }),
+  );
+}
+
+/** The sweep, then the exposure path: the first that does not work. */
+async function bothOutcome(options: WorkflowRunOptions, exposedKey: string): Promise<string> {
+  const swept = await outcome(options);
+  return swept === 'works' ? exposureOutcome(options, exposedKey) : swept;
 }
 
 interface Removal {
@@ -166,26 +204,32 @@ describe('without one statement', () => {
   });
 
   it.each([
-    ['with everything turned on', everythingOn],
-    ['in the SES sandbox', inTheSandbox],
-  ])('every statement is needed %s: each removal fails or degrades the run', async (_, setup) => {
-    const { account: file, config: settings } = setup();
-    const policies = await deploymentPolicies(settings);
-    expect(await outcome({ account: file, config: settings, policies })).toBe('works');
-    const removals = eachStatementRemoved(policies);
-    const results: Record<string, string> = {};
-    for (const removal of removals) {
-      results[removal.label] = await outcome({ account: file, config: settings, policies: removal.policies });
-    }
-    // Every statement of every role was tried (the state machine's, the schedule's, each function's).
-    expect(Object.keys(results)).toHaveLength(removals.length);
-    expect(removals.length).toBeGreaterThanOrEqual(20);
-    if (process.env.SHOW_REMOVALS) console.log(JSON.stringify(results, null, 1));
-    const unneeded = Object.entries(results).filter(([, result]) => result === 'works');
-    expect(unneeded).toEqual([]);
-    for (const [label, result] of Object.entries(results))
-      expect(`${label} → ${result}`).toMatch(/ → (fails|degrades|refused): /);
-  });
+    ['with everything turned on', everythingOn, 'AKIAT5D2H4JDEMOJJUD1'],
+    ['in the SES sandbox', inTheSandbox, keyId(1)],
+  ])(
+    'every statement is needed %s: each removal fails or degrades the sweep or the exposure path',
+    async (_, setup, exposedKey) => {
+      const { account: file, config: settings } = setup();
+      const policies = await deploymentPolicies(settings);
+      expect(await bothOutcome({ account: file, config: settings, policies }, exposedKey)).toBe('works');
+      const removals = eachStatementRemoved(policies);
+      const results: Record<string, string> = {};
+      for (const removal of removals) {
+        results[removal.label] = await bothOutcome(
+          { account: file, config: settings, policies: removal.policies },
+          exposedKey,
+        );
+      }
+      // Every statement of every role was tried (the state machine's, the schedule's, each function's).
+      expect(Object.keys(results)).toHaveLength(removals.length);
+      expect(removals.length).toBeGreaterThanOrEqual(20);
+      if (process.env.SHOW_REMOVALS) console.log(JSON.stringify(results, null, 1));
+      const unneeded = Object.entries(results).filter(([, result]) => result === 'works');
+      expect(unneeded).toEqual([]);
+      for (const [label, result] of Object.entries(results))
+        expect(`${label} → ${result}`).toMatch(/ → (fails|degrades|refused): /);
+    },
+  );
 
   it('names what each removal breaks, as AWS would', async () => {
     const { account: file, config: settings } = everythingOn();
@@ -221,5 +265,61 @@ describe('without one statement', () => {
     expect(await run(find('function:find-stale-keys', 'xray:PutTraceSegments'))).toMatch(
       /^degrades: find-stale-keys: its traces would not reach X-Ray/,
     );
+    // the exposure path
+    const exposed = (edited: AccessPolicies) =>
+      exposureOutcome({ account: file, config: settings, policies: edited }, 'AKIAT5D2H4JDEMOJJUD1');
+    expect(await exposed(find('function:deactivate-exposed-key', 'iam:UpdateAccessKey'))).toMatch(
+      /^fails: ExposedKeyNotHandled: .*AccessDenied.*iam:GetAccessKeyLastUsed/,
+    );
+    expect(await exposed(find('function:deactivate-exposed-key', 's3:PutObject'))).toMatch(
+      /^fails: ExposedKeyNotHandled: .*could not claim the event.s record .*s3:PutObject/,
+    );
+    expect(await exposed(find('function:notify-exposure', 'ses:SendEmail'))).toMatch(
+      /^fails: EmailNotSent: .*AccessDenied/,
+    );
+    expect(await exposed(find('exposure-state-machine', 'lambda:InvokeFunction'))).toMatch(
+      /^fails: .*lambda:InvokeFunction/,
+    );
+    expect(await exposed(find('exposure-state-machine', 'logs:CreateLogDelivery'))).toMatch(
+      /^refused: CreateStateMachine would fail with InvalidLoggingConfiguration/,
+    );
+    expect(await exposed(find('exposure-rule', 'states:StartExecution'))).toMatch(
+      /^refused: The exposed-key rule could not start the exposure state machine/,
+    );
+  });
+});
+
+describe('the exposure path in an organization', () => {
+  it('works through the member role, and every statement of its roles is needed there', async () => {
+    const file = organization(
+      [user('alice', [key(10, 30)], { groups: ['ci'] })],
+      [user('hub-admin', [key(11, 30)], { groups: ['ci'] })],
+    );
+    const settings = organizationConfig({ exemptGroups: ['ci'] });
+    const policies = await deploymentPolicies(settings);
+    // a key of the hub account itself, then one of prod (through the member role)
+    const run = async (edited: AccessPolicies) => {
+      const hub = await outcomeOf(() =>
+        runExposure({ account: file, config: settings, event: exposureEvent([keyId(11)]), policies: edited }),
+      );
+      if (hub !== 'works') return hub;
+      const event = exposureEvent([keyId(10)], { affectedAccount: PROD });
+      return outcomeOf(() => runExposure({ account: file, config: settings, event, policies: edited }));
+    };
+    expect(await run(policies)).toBe('works');
+    const exposurePrincipals =
+      /^(function:deactivate-exposed-key|function:notify-exposure|exposure-state-machine|exposure-rule): /;
+    const removals = eachStatementRemoved(policies).filter((r) => exposurePrincipals.test(r.label));
+    expect(removals.length).toBeGreaterThanOrEqual(10);
+    const results: Record<string, string> = {};
+    for (const removal of removals) results[removal.label] = await run(removal.policies);
+    if (process.env.SHOW_REMOVALS) console.log(JSON.stringify(results, null, 1));
+    for (const [label, result] of Object.entries(results)) {
+      expect(`${label} → ${result}`).toMatch(/ → (fails|degrades|refused): /);
+    }
+    const assume = Object.entries(results).find(([label]) =>
+      label.startsWith('function:deactivate-exposed-key: "sts:AssumeRole"'),
+    );
+    expect(assume?.[1]).toMatch(/^fails: ExposedKeyNotHandled: .*could not assume the member role/);
   });
 });

@@ -525,3 +525,57 @@ describe('renderAdminEmail: owners not emailed', () => {
     );
   });
 });
+
+describe('renderAdminEmail: keys deactivated after exposure since the last run', () => {
+  const entry = (n: number, result: 'deactivated' | 'reported', accountId = '123456789012') => ({
+    accountId,
+    userName: `user-${n}`,
+    accessKeyId: keyId(100 + n),
+    maskedAccessKeyId: maskAccessKeyId(keyId(100 + n)),
+    result,
+    detail: null,
+    error: null,
+    exemption: n === 1 ? 'tag keysweep:exempt = always' : null,
+    createDate: '2026-01-01T00:00:00Z',
+    deactivatedAt: result === 'deactivated' ? '2026-11-27T14:03:00Z' : null,
+    eventArn: 'arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_EXPOSED/x',
+    eventTime: '2026-11-27T14:02:00Z',
+    executionName: `exposure-${n}`,
+    reportKey: `runs/2026-11-27/exposure-${n}/exposure.json`,
+  });
+  const withExposures = (entries: ReturnType<typeof entry>[], problem: string | null = null): Report => ({
+    ...enforced(),
+    exposures: { entries, problem },
+  });
+
+  it('lists them after the failures, with the exemption overridden and the account when it is another', () => {
+    const { text, html, subject } = renderAdminEmail(
+      withExposures([entry(1, 'deactivated'), entry(2, 'reported', '222222222222')]),
+      LOCATION,
+    );
+    expect(subject).toBe(
+      'keysweep 123456789012 2026-11-28: 1 deactivated, 1 warned, 1 FAILED, 2 exposed since the last run',
+    );
+    expect(text).toContain('Exposed keys since the last run: 2 (1 deactivated at once)');
+    const section = text.slice(text.indexOf('== Deactivated after exposure since the last run (2) =='));
+    expect(text.indexOf('== Failed (1) ==')).toBeLessThan(text.indexOf('== Deactivated after exposure'));
+    expect(section).toContain(
+      `User: user-1 | Access key: ${maskAccessKeyId(keyId(101))} | What happened: deactivated at once | When: 2026-11-27 14:03 UTC | Exemption overridden: tag keysweep:exempt = always`,
+    );
+    expect(section).toContain(
+      'Account: 222222222222 | What happened: NOT deactivated (exposedKeys is "report")',
+    );
+    expect(html).toContain('>Deactivated after exposure since the last run (2)</h2>');
+    expect(html + text).not.toMatch(FULL_KEY_ID);
+  });
+
+  it('shows nothing of it when there were none, and says so when the listing was incomplete', () => {
+    const none = renderAdminEmail(withExposures([]), LOCATION);
+    expect(none.text).not.toContain('exposure');
+    const incomplete = renderAdminEmail(
+      withExposures([], 'the exposure runs could not be listed (SlowDown)'),
+      LOCATION,
+    );
+    expect(incomplete.text).toContain('Incomplete: the exposure runs could not be listed (SlowDown).');
+  });
+});

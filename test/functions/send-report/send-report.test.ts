@@ -167,6 +167,63 @@ describe('sendReport', () => {
     expect(index.users.bob?.keys).toEqual([]); // deleted
   });
 
+  it('lists the keys deactivated after exposure since the last run, and marks them in the key index as keysweep’s', async () => {
+    stored(files, ALL_DONE);
+    const exposureKey = 'runs/2026-11-28/exposure-1/exposure.json';
+    bucket.put(exposureKey, {
+      kind: 'exposure',
+      keysweepVersion: '1',
+      executionId: 'arn:aws:states:eu-west-1:123456789012:execution:KeySweep-ExposedKey:exposure-1',
+      executionName: 'exposure-1',
+      consoleUrl: null,
+      hubAccountId: '123456789012',
+      startedAt: '2026-11-28T03:00:00Z',
+      finishedAt: '2026-11-28T03:00:04Z',
+      event: {
+        id: 'e',
+        eventArn: 'arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_EXPOSED/x',
+        time: '2026-11-28T02:59:00Z',
+        account: '123456789012',
+        affectedAccount: '123456789012',
+      },
+      exposedKeys: 'deactivate',
+      outcome: 'ok',
+      cause: '',
+      keys: [
+        {
+          accountId: '123456789012',
+          accessKeyId: keyId(9),
+          maskedAccessKeyId: 'AKIA************AAAJ',
+          result: 'deactivated',
+          userName: 'ivan',
+          createDate: '2026-11-01T00:00:00Z',
+          deactivatedAt: '2026-11-28T03:00:01Z',
+        },
+      ],
+      notifications: { admins: 'sent', owners: [] },
+    });
+    await sendReport(event(planOf(files)), deps());
+    const report = bucket.json(REPORT_KEY) as Report;
+    expect(report.exposures?.entries).toEqual([
+      expect.objectContaining({ userName: 'ivan', accessKeyId: keyId(9), result: 'deactivated' }),
+    ]);
+    const index = keyIndexSchema.parse(bucket.json(layout.keyIndex()));
+    expect(index.users.ivan?.keys).toEqual([
+      expect.objectContaining({
+        accessKeyId: keyId(9),
+        status: 'Inactive',
+        deactivatedByKeysweep: true,
+        inactiveSince: '2026-11-28T03:00:01Z',
+      }),
+    ]);
+    expect(index.deactivatedByKeysweep).toContain('ivan');
+    expect(index.exposures?.seen).toEqual([exposureKey]);
+    const email = sesMock.commandCalls(SendEmailCommand)[0]?.args[0].input;
+    expect(email?.Message?.Body?.Text?.Data).toContain(
+      '== Deactivated after exposure since the last run (1) ==',
+    );
+  });
+
   it('emails the admins from the sender, in HTML and text, with masked key IDs only', async () => {
     stored(files, ALL_DONE);
     await sendReport(event(planOf(files)), deps({ adminEmails: [ADMIN, 'second@example.com'] }));

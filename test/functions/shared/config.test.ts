@@ -52,6 +52,7 @@ describe('parseConfig defaults', () => {
       ownerEmailTag: 'email',
       reportRetentionDays: 400,
       fullScanOn: 'SUN',
+      exposedKeys: 'deactivate',
       organization: ORGANIZATION_OFF,
     });
   });
@@ -75,6 +76,7 @@ describe('parseConfig defaults', () => {
       ownerEmailTag: 'owner',
       reportRetentionDays: 30,
       fullScanOn: 'ALWAYS',
+      exposedKeys: 'report',
     };
     expect(parseConfig(full, SOURCE)).toEqual({ ...full, organization: ORGANIZATION_OFF });
   });
@@ -133,6 +135,8 @@ describe('parseConfig errors name the setting and the value', () => {
     ['reportRetentionDays', 'forever', 'must be a whole number of days'],
     ['fullScanOn', 'sunday', 'must be one of SUN..SAT or "ALWAYS"'],
     ['fullScanOn', 'sun', 'must be one of SUN..SAT or "ALWAYS"'],
+    ['exposedKeys', 'disable', 'must be "deactivate" or "report"'],
+    ['exposedKeys', true, 'must be "deactivate" or "report"'],
   ])('%s = %j', (key, value, problem) => {
     const message = errorOf({ ...REQUIRED, [key]: value });
     const shown = JSON.stringify(value);

@@ -2,7 +2,9 @@ import type { DecisionsFile, KeyRecord, KeyResult } from '../../../functions/sha
 import {
   inactiveSightingsOf,
   keyIndexSchema,
+  markExposedKeys,
   updateKeyIndex,
+  type ExposedKeyMark,
   type KeyIndex,
 } from '../../../functions/shared/key-index';
 import type { Action } from '../../../functions/shared/policy';
@@ -355,5 +357,87 @@ describe('inactiveSightingsOf', () => {
       { accessKeyId: keyId(2), inactiveSince: null, deactivatedByKeysweep: false },
     ]);
     expect(inactiveSightingsOf(index, 'nobody')).toEqual([]);
+  });
+});
+
+describe('markExposedKeys: keys the exposure path deactivated count as keysweep’s own', () => {
+  const ACCOUNT = '123456789012';
+  const EXPOSED_AT = daysAgo(0.5);
+  const exposed = (n: number, overrides: Partial<ExposedKeyMark> = {}): ExposedKeyMark => ({
+    accountId: ACCOUNT,
+    userName: 'alice',
+    accessKeyId: keyId(n),
+    result: 'deactivated',
+    createDate: daysAgo(20),
+    deactivatedAt: EXPOSED_AT,
+    ...overrides,
+  });
+  const run = (usersRead: string[] = []) => ({
+    accountId: ACCOUNT,
+    startedAt: RUN_STARTED_AT,
+    usersRead: new Set(usersRead),
+  });
+  const indexWith = (status: 'Active' | 'Inactive', inactiveSince?: string): KeyIndex => ({
+    updatedAt: daysAgo(1),
+    users: {
+      alice: {
+        keys: [
+          {
+            accessKeyId: keyId(1),
+            createDate: daysAgo(20),
+            status,
+            ...(inactiveSince ? { inactiveSince } : {}),
+          },
+        ],
+      },
+    },
+    deactivatedByKeysweep: [],
+  });
+
+  it('marks a known key deactivated by keysweep, inactive since the exposure run, and its user always read', () => {
+    const index = markExposedKeys(indexWith('Active'), [exposed(1)], run());
+    expect(index.users.alice?.keys[0]).toMatchObject({
+      status: 'Inactive',
+      deactivatedByKeysweep: true,
+      inactiveSince: EXPOSED_AT,
+    });
+    expect(index.deactivatedByKeysweep).toEqual(['alice']);
+    // the sweep's own reading of it: a key keysweep deactivated is read every day
+    expect(inactiveSightingsOf(index, 'alice')).toEqual([
+      { accessKeyId: keyId(1), inactiveSince: EXPOSED_AT, deactivatedByKeysweep: true },
+    ]);
+  });
+
+  it('counts from the exposure, not from this run, when this run saw the key inactive after it', () => {
+    const index = markExposedKeys(indexWith('Inactive', RUN_STARTED_AT), [exposed(1)], run(['alice']));
+    expect(index.users.alice?.keys[0]?.inactiveSince).toBe(EXPOSED_AT);
+  });
+
+  it('keeps the active status of a key this run read after the exposure (re-activated since), marked', () => {
+    const index = markExposedKeys(indexWith('Active'), [exposed(1)], run(['alice']));
+    expect(index.users.alice?.keys[0]).toMatchObject({ status: 'Active', deactivatedByKeysweep: true });
+  });
+
+  it('adds a key the index does not know yet, unless this run read the user and found it gone', () => {
+    const added = markExposedKeys(indexWith('Active'), [exposed(2)], run());
+    expect(added.users.alice?.keys.map((k) => k.accessKeyId)).toEqual([keyId(1), keyId(2)]);
+    const gone = markExposedKeys(indexWith('Active'), [exposed(2)], run(['alice']));
+    expect(gone.users.alice?.keys.map((k) => k.accessKeyId)).toEqual([keyId(1)]);
+  });
+
+  it('leaves alone keys of other accounts, keys it did not deactivate, and keys of no known user', () => {
+    const before = indexWith('Active');
+    const after = markExposedKeys(
+      before,
+      [
+        exposed(1, { accountId: '222222222222' }),
+        exposed(1, { result: 'already-inactive' }),
+        exposed(1, { result: 'reported' }),
+        exposed(1, { userName: null }),
+      ],
+      run(),
+    );
+    expect(after.users).toEqual(before.users);
+    expect(after.deactivatedByKeysweep).toEqual([]);
   });
 });

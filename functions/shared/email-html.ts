@@ -5,7 +5,14 @@
  * break where they must instead of widening the page, and a command never breaks inside a token.
  * Arguments named `html` are markup already escaped; every other string is escaped here.
  */
-import { escapeHtml } from '../shared/html';
+import { escapeHtml } from './html';
+
+/** An email as rendered: its subject, HTML and plain text, key IDs masked. */
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
 
 const FONT = '-apple-system,Segoe UI,Helvetica,Arial,sans-serif';
 const MONO = 'SFMono-Regular,Menlo,Consolas,monospace';

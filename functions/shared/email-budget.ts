@@ -1,7 +1,14 @@
 /**
  * Cutting the admin email to size: Gmail hides everything past about 102 KB of a message behind
- * a link, so the lists of keys share what the fixed parts leave of the budget.
+ * a link, so the lists of keys (or accounts) share what the fixed parts leave of the budget. Used by
+ * the daily admin email and the organization summary.
  */
+
+/**
+ * The largest HTML part of any admin email, in bytes: under the ~102 KB past which Gmail clips a
+ * message (hiding its end). The text part shows the same rows, so it stays smaller.
+ */
+export const MAX_HTML_BYTES = 100_000;
 
 export function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
