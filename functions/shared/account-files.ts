@@ -84,4 +84,4 @@ export const organizationDecisionSchema = z.object({
 export const plannedReportCountsSchema = actionCountsSchema;
 
 /** Accounts per batch: one child execution of each organization map runs this many accounts. */
-export const ACCOUNT_BATCH_SIZE = 25;
+export const ACCOUNT_BATCH_SIZE = 15;
