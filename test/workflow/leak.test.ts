@@ -23,7 +23,9 @@ import { parseConfig } from '../../functions/shared/config';
 import { lambdaHandler } from '../../functions/shared/lambda-handler';
 import { redactAccessKeyIds } from '../../functions/shared/masking';
 import { logger, tracer } from '../../functions/shared/observability';
-import { FUNCTIONS } from '../../local/callers';
+import { EXPOSURE_FUNCTIONS, FUNCTIONS } from '../../local/callers';
+import { exposureSummaryLines, exposureOutputFiles } from '../../local/exposure-output';
+import { runExposure, type ExposureRun } from '../../local/run-exposure';
 import { startTracedInvocation } from '../../local/lambda-trace-env';
 import { summaryLines } from '../../local/print-summary';
 import { outputFiles } from '../../local/run-output';
@@ -31,7 +33,15 @@ import { LOCAL_BUCKET, runWorkflow } from '../../local/run-workflow';
 import { parseAccountFile, SimulatedAccount } from '../../local/simulated-account';
 import { fakeContext } from '../functions/fixtures';
 import { EXAMPLE_KEY_ID, FULL_KEY_ID } from '../key-ids';
-import { daysAgo, keyIndexObjects } from './sweep-fixtures';
+import {
+  bucketOf,
+  exposureEvent,
+  NO_ROLE,
+  organization,
+  organizationConfig,
+  PROD,
+} from './exposure-fixtures';
+import { daysAgo, key, keyId, keyIndexObjects, user } from './sweep-fixtures';
 import { XRayDaemon, type SegmentDocument } from './xray-daemon';
 
 jest.setTimeout(120_000);
@@ -212,6 +222,119 @@ describe('no full access key ID leaves the account', () => {
     expect(denied.length).toBeGreaterThan(0);
     for (const d of [...rejected, ...denied]) expect(exceptionsOf(d)[0]?.message).toMatch(MASKED_KEY_ID);
     expect(calls.some((d) => d.throttle === true)).toBe(true);
+  });
+
+  it('in any log line, email, stored email, printed line or trace of exposure runs, every outcome included', async () => {
+    await daemon.settle();
+    const from = daemon.datagrams.length;
+    const captured: string[] = [];
+    const capture = (stream: NodeJS.WriteStream) =>
+      jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+        return true;
+      });
+    const spies = [capture(process.stdout), capture(process.stderr)];
+    const settings = parseConfig(
+      { adminEmails: ['security-admins@example.com'], senderEmail: 'keysweep@example.com', ...demoSettings },
+      'leak test',
+    );
+    const runs: ExposureRun[] = [];
+    try {
+      // judy's key (exempt), alice's (her owner email rejected with a key ID in the message), a key
+      // already deleted, temporary credentials; throttling throughout
+      const event = exposureEvent([
+        'AKIAT5D2H4JDEMOJJUD1',
+        'AKIAIOSFODNN7EXAMPLE',
+        keyId(77),
+        'ASIAQWERTYUIOPASDFGH',
+      ]);
+      const first = await runExposure({
+        account: demo,
+        config: settings,
+        event,
+        sdkMiddleware: true,
+        faults: {
+          throttleRate: 0.1,
+          seed: 5,
+          beforeCall: (call) => {
+            const to = (call.input.Destination as { ToAddresses?: string[] } | undefined)?.ToAddresses ?? [];
+            if (call.operation === 'SendEmail' && to.includes('alice@example.com')) {
+              throw Object.assign(new Error(`Message rejected: contains ${allKeyIds[0]}`), {
+                name: 'MessageRejected',
+              });
+            }
+          },
+        },
+      });
+      runs.push(first);
+      // the same event again: a repeat
+      runs.push(
+        await runExposure({
+          account: first.account.toAccountFile(),
+          config: settings,
+          event,
+          sdkMiddleware: true,
+          bucketObjects: bucketOf(first),
+          executionName: 'exposure-repeat',
+        }),
+      );
+      // a member account through the member role, and one without it
+      const file = organization([user('alice', [key(10, 30)])]);
+      for (const affectedAccount of [PROD, NO_ROLE]) {
+        runs.push(
+          await runExposure({
+            account: file,
+            config: organizationConfig(),
+            event: exposureEvent([keyId(10)], { affectedAccount }),
+            sdkMiddleware: true,
+            executionName: `exposure-${affectedAccount}`,
+          }),
+        );
+      }
+      for (const run of runs) {
+        for (const line of exposureSummaryLines(run, 'out', Object.keys(exposureOutputFiles(run))))
+          console.log(line);
+      }
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+
+    // Every outcome was produced.
+    const results = new Set(runs.flatMap((r) => r.exposure?.keys.map((k) => k.result) ?? []));
+    for (const outcome of ['deactivated', 'gone', 'not-a-user-key', 'repeat', 'failed'])
+      expect(results).toContain(outcome);
+    expect(runs[0]?.exposure?.notifications.owners.map((o) => o.status)).toContainEqual(
+      expect.stringMatching(
+        /^not emailed: sending failed \(MessageRejected: Message rejected: contains AKIA\*{12}/,
+      ),
+    );
+    expect(runs.flatMap((r) => r.account.calls).some((c) => c.error === 'Throttling')).toBe(true);
+
+    const logs = captured.join('');
+    expect(logs).toContain('"message":"Exposed key handled"');
+    expect(logs).toMatch(/"accessKeyId":"AKIA\*{12}[A-Z0-9]{4}"/);
+    expect(leaksIn(logs)).toEqual([]);
+    for (const run of runs) {
+      for (const email of run.emails) expect(leaksIn(email.subject + email.html + email.text)).toEqual([]);
+      const stored = run.account
+        .listObjectKeys(LOCAL_BUCKET, run.prefix)
+        .filter((k) => k.endsWith('.html') || k.endsWith('.txt'));
+      for (const k of stored) expect(leaksIn(run.account.getObjectText(LOCAL_BUCKET, k) ?? '')).toEqual([]);
+      // the records of the events and keys are named by a hash, never by the key ID
+      for (const k of run.account.listObjectKeys(LOCAL_BUCKET)) expect(leaksIn(k)).toEqual([]);
+      expect(leaksIn(run.error?.Cause ?? '')).toEqual([]);
+    }
+    expect(runs.flatMap((r) => r.emails).length).toBeGreaterThanOrEqual(4);
+
+    await daemon.settle();
+    const datagrams = daemon.datagrams.slice(from);
+    const documents = datagrams.flatMap(({ document }) => [document, ...(document.subsegments ?? [])]);
+    const handlers = documents.filter(isHandlerSubsegment);
+    expect(new Set(handlers.map((d) => d.name))).toEqual(new Set(EXPOSURE_FUNCTIONS.map(handlerName)));
+    expect(new Set(documents.filter((d) => d.namespace === 'aws').map((d) => d.name))).toEqual(
+      new Set(['IAM', 'S3', 'SES', 'STS']),
+    );
+    expect(datagrams.flatMap(({ raw }) => leaksIn(raw))).toEqual([]);
   });
 
   it('in anything npm start prints or writes outside report.json and account-after.json', async () => {
