@@ -15,7 +15,7 @@ import { SweepAlarms } from './constructs/sweep-alarms';
 import { SweepSchedule } from './constructs/sweep-schedule';
 import { SweepStateMachine, type SweepFunctionName } from './constructs/sweep-state-machine';
 import { exposureStateMachineName } from './exposed-keys';
-import { toStatement, type Permission } from './permissions';
+import type { Permission } from './permissions';
 import { HubOrganizationAccess } from './hub-organization-access';
 import {
   ACCOUNT_WIDE_REASON,

@@ -16,7 +16,13 @@
  *   logs:CreateLogStream/PutLogEvents, its and the state machine's traces reach X-Ray with
  *   xray:PutTraceSegments/PutTelemetryRecords; denied, the run goes on and they are lost.
  */
-import { callerKey, runAs, type AnyFunctionName, type ExposureFunctionName, type LocalCaller } from './callers';
+import {
+  callerKey,
+  runAs,
+  type AnyFunctionName,
+  type ExposureFunctionName,
+  type LocalCaller,
+} from './callers';
 import { EXPOSURE_STATE_MACHINE_ARN } from './execute-exposure';
 import {
   functionArn,

@@ -25,7 +25,6 @@ import {
   LOCAL_ACCOUNT_ID,
   LOCAL_REGION,
   serialized,
-  stateMachineArn,
   type LambdaFn,
 } from './local-lambda';
 import { loadDefinition, statesWithRetry } from './state-machine-definition';
@@ -331,7 +330,12 @@ function buildTaskHandlers(
         const beforeInvoke = hooks.beforeInvoke;
         if (beforeInvoke) await asStateMachine(() => beforeInvoke(name, machine));
         recorder.lambdaInvoked(name);
-        const output = await invokeLocally(name, lambda, withSimulatedStartTime(name, Payload, now), oneAtATime);
+        const output = await invokeLocally(
+          name,
+          lambda,
+          withSimulatedStartTime(name, Payload, now),
+          oneAtATime,
+        );
         guardSize(stateName, output);
         return output;
       };

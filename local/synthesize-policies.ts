@@ -19,7 +19,7 @@ import { KeySweepStack } from '../infra/key-sweep-stack';
 import { ManagementStack } from '../infra/management-stack';
 import { synthesizeMemberTemplate } from '../infra/member-template';
 import { ORG_READER_ROLE_NAME, STACK_NAMES } from '../infra/organization';
-import { callerKey, type FunctionName } from './callers';
+import { callerKey } from './callers';
 import { EXPOSURE_STATE_MACHINE_ARN, LOCAL_EXPOSURE_STATE_MACHINE } from './execute-exposure';
 import {
   functionArn,
@@ -198,7 +198,10 @@ export function synthesizePolicies(config: KeysweepConfig): AccessPolicies {
   const smLogs = logicalIdOf(stack.sweep.logGroup);
   const smLogGroupName = String(resolve(resources[smLogs]?.Properties?.LogGroupName));
   references.set(smLogs, { ref: smLogGroupName, attributes: { Arn: logGroupArn(smLogGroupName) } });
-  for (const group of [stack.exposure.logGroup, ...(organizationMachine ? [organizationMachine.logGroup] : [])]) {
+  for (const group of [
+    stack.exposure.logGroup,
+    ...(organizationMachine ? [organizationMachine.logGroup] : []),
+  ]) {
     const id = logicalIdOf(group);
     const name = String(resolve(resources[id]?.Properties?.LogGroupName));
     references.set(id, { ref: name, attributes: { Arn: logGroupArn(name) } });
