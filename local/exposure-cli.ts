@@ -3,7 +3,9 @@
  * AWS_RISK_CREDENTIALS_EXPOSED event, against the simulated account (or organization), as EventBridge
  * would start it. The event file is checked first: a file that is not such an event is bad input
  * (exit 2) with a message naming each problem. Without --account the demo account and the demo
- * settings apply (local/demo-exposure-event.json names one of its keys). With --state the report
+ * settings apply (local/demo-exposure-event.json names one of its keys); with --demo-org the demo
+ * organization and its settings (local/demo-organization-exposure-event.json names a key of its prod
+ * account, acted on through the member role). With --state the report
  * bucket is kept as for the sweep, so the next day's sweep reports the exposed key's deactivation.
  */
 import { writeOutputAtomically } from './write-output';
@@ -12,6 +14,8 @@ import { exposureOutputFiles, exposureSummaryLines } from './exposure-output';
 import {
   DEMO_ACCOUNT,
   DEMO_CONFIG,
+  DEMO_ORGANIZATION,
+  DEMO_ORGANIZATION_CONFIG,
   InputError,
   loadAccountOrOrganization,
   loadConfig,
@@ -31,6 +35,8 @@ export interface ExposureCommandArgs {
   input?: string | undefined;
   state?: string | undefined;
   now?: string | undefined;
+  /** the demo organization and its settings instead of the demo account */
+  'demo-org'?: boolean | undefined;
 }
 
 export async function runExposureCommand(args: ExposureCommandArgs): Promise<number> {
@@ -41,9 +47,13 @@ export async function runExposureCommand(args: ExposureCommandArgs): Promise<num
   }
   const event = loadExposureEvent(args.event);
   const bucketObjects = args.state === undefined ? {} : loadState(args.state, args.out);
+  const demoOrg = args['demo-org'] === true;
+  if (demoOrg && args.account !== undefined)
+    throw new InputError('--demo-org and --account exclude each other');
   const demo = args.account === undefined;
-  const config = loadConfig({ configFile: args.config ?? (demo ? DEMO_CONFIG : undefined) });
-  let account = loadAccountOrOrganization(args.account ?? DEMO_ACCOUNT);
+  const demoConfig = demoOrg ? DEMO_ORGANIZATION_CONFIG : DEMO_CONFIG;
+  const config = loadConfig({ configFile: args.config ?? (demo ? demoConfig : undefined) });
+  let account = loadAccountOrOrganization(args.account ?? (demoOrg ? DEMO_ORGANIZATION : DEMO_ACCOUNT));
   if (args.now !== undefined) {
     if (parseIsoDateTime(args.now) === undefined) {
       throw new InputError(
@@ -53,9 +63,10 @@ export async function runExposureCommand(args: ExposureCommandArgs): Promise<num
     account = { ...account, now: args.now };
   }
   if (demo) {
-    console.log(
-      `Using the built-in demo account${args.config === undefined ? ' and demo settings (local/demo-config.json)' : ''}.`,
-    );
+    const what = demoOrg
+      ? 'demo organization and its settings (local/demo-organization-config.json)'
+      : 'demo account and demo settings (local/demo-config.json)';
+    console.log(`Using the built-in ${args.config === undefined ? what : what.split(' and ')[0]}.`);
   }
   if (args.state !== undefined) console.log(stateLine(args.state, bucketObjects));
   const now = new Date(account.now ?? Date.now());

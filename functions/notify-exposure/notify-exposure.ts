@@ -87,6 +87,8 @@ async function storeEmail(deps: NotifyExposureDeps, html: string, text: string, 
   ]);
 }
 
+const prefixDay = (prefix: string) => prefix.split('/')[1] ?? '';
+
 export async function notifyExposure(
   raw: unknown,
   deps: NotifyExposureDeps,
@@ -142,8 +144,12 @@ export async function notifyExposure(
       owners: [],
     },
   };
-  // The audit record first, so nothing that follows can lose it.
+  // The audit record first, so nothing that follows can lose it; then the marker by which the next
+  // daily run finds it (a failure between the two fails the step, and its retry writes both).
   await putJson(deps.s3, deps.bucket, reportKey, report);
+  await putJson(deps.s3, deps.bucket, layout.exposureRunMarker(prefixDay(prefix), execution.name), {
+    reportKey,
+  });
 
   const owners = told.filter((k) => TOLD_TO_OWNER.has(k.result) && k.userName !== null);
   for (const key of owners) {

@@ -1,22 +1,26 @@
 /**
  * The exposure runs since the last daily run, for the daily report: each AWS Health exposed-key event
- * leaves runs/<date>/<execution>/exposure.json (notify-exposure), and the daily run lists the days
- * since the last one for them. Which it has reported already, the key index remembers (the report
+ * leaves runs/<date>/<execution>/exposure.json and a marker, state/exposures/runs/<date>/<execution>.json
+ * (notify-exposure), and the daily run lists the markers of the days since the last one. In an
+ * organization each account's run keeps only its own account's keys. Which it has reported already, the key index remembers (the report
  * keys the next listing can still find), so each is listed by one daily report: none is lost between
  * two runs, none is listed twice.
  *
- * Listing by day costs one ListObjectsV2 call per 1,000 objects of a day (a sweep of 5,000 users
- * writes about 400), and the window is bounded: a daily run looks back at most LOOKBACK_DAYS.
+ * Listing by day costs one ListObjectsV2 call per 1,000 exposure runs of a day (the day's sweep files,
+ * 400 at 5,000 users or thousands in an organization, are under runs/ and not listed), and the window
+ * is bounded: a daily run looks back at most LOOKBACK_DAYS.
  */
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { exposureReportSchema, type ExposureReport } from '../shared/exposure';
 import type { KeyIndex } from '../shared/key-index';
 import { mapWithConcurrency } from '../shared/concurrency';
+import { layout, runPrefix } from '../shared/report-layout';
 import { getJsonIfExists } from '../shared/s3-json';
 
 export const LOOKBACK_DAYS = 35;
 const DAY_MS = 86_400_000;
 const EXPOSURE_REPORT = /^runs\/(\d{4}-\d{2}-\d{2})\/[^/]+\/exposure\.json$/;
+const MARKER = /^state\/exposures\/runs\/(\d{4}-\d{2}-\d{2})\/([^/]+)\.json$/;
 
 /** One key of an exposure run, as the daily report lists it. */
 export interface ExposureEntry {
@@ -65,15 +69,23 @@ export function daysToList(
   return { days, cut: wanted < first };
 }
 
+/** The exposure reports of `day`, by their markers. */
 async function exposureReportsOf(s3: S3Client, bucket: string, day: string): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {
     const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: `runs/${day}/`, ContinuationToken: token }),
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: layout.exposureRunMarkers(day),
+        ContinuationToken: token,
+      }),
     );
-    for (const object of page.Contents ?? [])
-      if (object.Key && EXPOSURE_REPORT.test(object.Key)) keys.push(object.Key);
+    for (const object of page.Contents ?? []) {
+      const marker = MARKER.exec(object.Key ?? '');
+      if (marker?.[1] !== undefined && marker[2] !== undefined)
+        keys.push(layout.exposure(runPrefix(marker[1], marker[2])));
+    }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return keys;

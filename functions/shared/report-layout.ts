@@ -49,4 +49,12 @@ export const layout = {
   exposure: (prefix: string) => `${prefix}exposure.json`,
   /** keysweep's record of one exposed key and event, so that an event is acted on once (exposure.ts) */
   exposureRecord: (recordId: string) => `state/exposures/${recordId}.json`,
+  /**
+   * the marker that an exposure run of `executionName`, started on `day`, stored its report: the
+   * daily runs list these few markers rather than every object of the day's runs
+   */
+  exposureRunMarker: (day: string, executionName: string) =>
+    `state/exposures/runs/${day}/${executionName}.json`,
+  /** the prefix of the markers of `day` */
+  exposureRunMarkers: (day: string) => `state/exposures/runs/${day}/`,
 };

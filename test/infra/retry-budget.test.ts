@@ -117,7 +117,7 @@ function worstCase(c: CallCosts): Record<KeysweepFunctionName, Record<string, nu
     },
     'notify-exposure': {
       'the records read': onLanes(MAX_EXPOSED_KEYS, RECORD_CONCURRENCY, c.s3),
-      'exposure.json written': c.s3,
+      'exposure.json and its marker written': 2 * c.s3,
       "the admins' email stored (two files at once) and sent": c.s3 + c.ses,
       // The owner emails in between start only while EXPOSURE_OWNER_EMAIL_RESERVE_MS is left (below).
       'after the owner emails': exposureTail(c),

@@ -319,4 +319,69 @@ describe('npm start', () => {
     ) as typeof oneStaleUser;
     expect(after.users[0]?.accessKeys[0]?.status).toBe('Active');
   });
+
+  describe('--event', () => {
+    it('runs the exposure path on the demo event, keeps the bucket in --state, and the next day reports it', async () => {
+      const state = path.join(dir, 'state');
+      const out = path.join(dir, 'out');
+      const exposure = await start([
+        '--event',
+        'local/demo-exposure-event.json',
+        '--state',
+        state,
+        '--out',
+        out,
+      ]);
+      expect(exposure.code).toBe(0);
+      expect(exposure.stdout).toContain('exposure run');
+      expect(exposure.stdout).toMatch(/judy +AKIA\*{12}JUD1 +deactivated/);
+      const stats = JSON.parse(readFileSync(path.join(out, 'stats.json'), 'utf8')) as {
+        transitions: { total: number };
+        lambdaInvocations: { total: number };
+      };
+      expect(stats.transitions.total).toBeLessThanOrEqual(10);
+      expect(stats.lambdaInvocations.total).toBeLessThanOrEqual(3);
+      const day = await start([
+        '--state',
+        state,
+        '--now',
+        '2026-11-29T08:00:00Z',
+        '--out',
+        path.join(dir, 'day'),
+      ]);
+      expect(day.code).toBe(0);
+      const email = readFileSync(path.join(dir, 'day', 'email.txt'), 'utf8');
+      expect(email).toContain('Deactivated after exposure since the last run (1)');
+      expect(email).toContain('AKIA************JUD1');
+    });
+
+    it('runs on a member account of the demo organization with --demo-org, through the member role', async () => {
+      const out = path.join(dir, 'out');
+      const result = await start([
+        '--event',
+        'local/demo-organization-exposure-event.json',
+        '--demo-org',
+        '--out',
+        out,
+      ]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('Using the built-in demo organization');
+      expect(result.stdout).toMatch(/carol +AKIA\*{12}XXXX +deactivated/);
+      const after = JSON.parse(readFileSync(path.join(out, 'account-after.json'), 'utf8')) as {
+        organization: {
+          accounts: { accountId: string; users: { userName: string; accessKeys: { status: string }[] }[] }[];
+        };
+      };
+      const prod = after.organization.accounts.find((a) => a.accountId === '222222222222');
+      expect(prod?.users.find((u) => u.userName === 'carol')?.accessKeys[0]?.status).toBe('Inactive');
+    });
+
+    it('refuses a file that is not an exposed-key event, naming the problem, and writes nothing', async () => {
+      const out = previousOutput();
+      const result = await start(['--event', file('e.json', { source: 'aws.ec2' }), '--out', out]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('is not an AWS Health AWS_RISK_CREDENTIALS_EXPOSED event');
+      expect(readFileSync(path.join(out, 'report.json'), 'utf8')).toBe('from an earlier run');
+    });
+  });
 });

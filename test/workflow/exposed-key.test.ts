@@ -11,6 +11,7 @@ import {
   bucketOf,
   EVENT_ARN,
   exposureConfig,
+  HUB,
   exposureEvent,
   NO_ROLE,
   organization,
@@ -75,7 +76,13 @@ describe('an exposed key', () => {
     );
     for (const email of run.emails) expect(email.subject + email.html + email.text).not.toMatch(FULL_KEY_ID);
     // the record of the event and key, and the run's report, in the report bucket
-    const records = run.account.listObjectKeys(LOCAL_BUCKET, 'state/exposures/');
+    const records = run.account
+      .listObjectKeys(LOCAL_BUCKET, 'state/exposures/')
+      .filter((k) => !k.startsWith('state/exposures/runs/'));
+    // the marker by which the next daily run finds this run's report
+    expect(run.account.listObjectKeys(LOCAL_BUCKET, 'state/exposures/runs/')).toEqual([
+      `state/exposures/runs/2026-11-28/${run.executionName}.json`,
+    ]);
     expect(records).toHaveLength(1);
     expect(records[0]).not.toMatch(FULL_KEY_ID);
     expect(JSON.parse(run.account.getObjectText(LOCAL_BUCKET, records[0] ?? '') ?? '{}')).toMatchObject({
@@ -246,7 +253,8 @@ describe('an exposed key', () => {
       event: exposureEvent([keyId(2)]),
     });
     const objects = bucketOf(first);
-    const recordKey = Object.keys(objects).find((k) => k.startsWith('state/exposures/')) ?? '';
+    const recordKey =
+      Object.keys(objects).find((k) => k.startsWith('state/exposures/') && !k.includes('/runs/')) ?? '';
     const acting = (minutesAgo: number) => ({
       ...objects,
       [recordKey]: JSON.stringify({
@@ -309,7 +317,9 @@ describe('an exposed key', () => {
     expect(run.status).toBe('FAILED');
     expect(run.error?.Error).toBe('ExposedKeyNotHandled');
     expect(run.exposure?.keys[0]).toMatchObject({ result: 'failed' });
-    expect(run.exposure?.keys[0]?.error).toContain('could not assume the member role');
+    expect(run.exposure?.keys[0]?.error).toContain(
+      'could not be reached: sts:AssumeRole on arn:aws:iam::666666666666:role/keysweep-member',
+    );
     expect(run.emails[0]?.subject).toContain('could NOT be deactivated');
     expect(run.error?.Cause).not.toMatch(FULL_KEY_ID);
   });
@@ -386,5 +396,45 @@ describe('the next daily report', () => {
       now: new Date(NOW.getTime() + 86_400_000),
     });
     expect(next.report?.exposures?.entries).toEqual([]);
+  });
+
+  it('in an organization, lists a member account’s exposed key in that account’s report alone, and its key index', async () => {
+    const file = organization(
+      [user('alice', [key(10, 30)], { tags: { email: 'alice@example.com' } })],
+      [user('hub-admin', [key(11, 30)])],
+    );
+    const exposed = await runExposure({
+      account: file,
+      config: organizationConfig(),
+      event: exposureEvent([keyId(10)], { affectedAccount: PROD }),
+    });
+    expect(exposed.status).toBe('SUCCEEDED');
+    const day = await runWorkflow({
+      account: {
+        ...exposed.account.toOrganizationFile(),
+        now: new Date(NOW.getTime() + 3_600_000).toISOString(),
+      },
+      config: organizationConfig(),
+      bucketObjects: bucketOf(exposed),
+      now: new Date(NOW.getTime() + 3_600_000),
+      executionName: 'org-day',
+    });
+    const reportOf = (accountId: string) =>
+      JSON.parse(
+        day.account.getObjectText(
+          LOCAL_BUCKET,
+          `runs/2026-11-28/org-day/accounts/${accountId}/report.json`,
+        ) ?? '{}',
+      ) as { exposures?: { entries: { accessKeyId: string; accountId: string }[] } };
+    expect(reportOf(PROD).exposures?.entries).toEqual([
+      expect.objectContaining({ accountId: PROD, accessKeyId: keyId(10), result: 'deactivated' }),
+    ]);
+    expect(reportOf(HUB).exposures?.entries).toEqual([]);
+    const index = JSON.parse(day.account.getObjectText(LOCAL_BUCKET, layout.keyIndex(PROD)) ?? '{}') as {
+      users: Record<string, { keys: { accessKeyId: string; deactivatedByKeysweep?: boolean }[] }>;
+    };
+    expect(index.users.alice?.keys.find((k) => k.accessKeyId === keyId(10))).toMatchObject({
+      deactivatedByKeysweep: true,
+    });
   });
 });

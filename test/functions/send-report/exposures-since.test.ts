@@ -65,6 +65,11 @@ function exposure(day: string, name: string, overrides: Partial<ExposureReport['
   };
   const key = `runs/${day}/${name}/exposure.json`;
   account.putObjectText(BUCKET, key, JSON.stringify(report));
+  account.putObjectText(
+    BUCKET,
+    `state/exposures/runs/${day}/${name}.json`,
+    JSON.stringify({ reportKey: key }),
+  );
   return key;
 }
 
@@ -143,8 +148,26 @@ describe('readExposuresSince', () => {
   it('ignores the sweep’s own files and says which exposure reports it could not read', async () => {
     account.putObjectText(BUCKET, 'runs/2026-11-28/local-1/report.json', '{}');
     account.putObjectText(BUCKET, 'runs/2026-11-28/exposure-bad/exposure.json', '{"kind":"other"}');
+    account.putObjectText(BUCKET, 'state/exposures/runs/2026-11-28/exposure-bad.json', '{}');
+    // an exposure report without its marker (its run failed between the two writes, and retries) is not listed yet
+    account.putObjectText(BUCKET, 'runs/2026-11-28/exposure-unmarked/exposure.json', '{"kind":"other"}');
     const { exposures } = await readExposuresSince(s3, BUCKET, null, new Date('2026-11-28T09:00:00Z'));
     expect(exposures.entries).toEqual([]);
     expect(exposures.problem).toContain('runs/2026-11-28/exposure-bad/exposure.json');
+    expect(exposures.problem).not.toContain('exposure-unmarked');
+  });
+
+  it('in an organization, keeps only the keys of the account swept', async () => {
+    exposure('2026-11-28', 'exposure-a');
+    const mine = await readExposuresSince(s3, BUCKET, null, new Date('2026-11-28T09:00:00Z'), {
+      accountId: '123456789012',
+    });
+    const other = await readExposuresSince(s3, BUCKET, null, new Date('2026-11-28T09:00:00Z'), {
+      accountId: '222222222222',
+    });
+    expect(mine.exposures.entries).toHaveLength(1);
+    expect(other.exposures.entries).toEqual([]);
+    // each account's key index remembers the report as listed all the same
+    expect(other.listing?.seen).toEqual(mine.listing?.seen);
   });
 });

@@ -170,6 +170,7 @@ describe('sendReport', () => {
   it('lists the keys deactivated after exposure since the last run, and marks them in the key index as keysweep’s', async () => {
     stored(files, ALL_DONE);
     const exposureKey = 'runs/2026-11-28/exposure-1/exposure.json';
+    bucket.put('state/exposures/runs/2026-11-28/exposure-1.json', { reportKey: exposureKey });
     bucket.put(exposureKey, {
       kind: 'exposure',
       keysweepVersion: '1',
