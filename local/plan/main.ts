@@ -35,7 +35,8 @@ import {
 } from './aws-credentials';
 import { InterruptHandling } from './interrupt';
 import { planCsv } from './plan-csv';
-import { createPlanIamClient, IamCallLog } from './plan-iam-client';
+import { PlanCallLog } from './call-log';
+import { createPlanIamClient } from './plan-clients';
 import { ProgressLine } from './progress-line';
 import { guardReadOnly } from './read-only-guard';
 import { planPolicyJson } from './read-only-policy';
@@ -105,11 +106,15 @@ async function main(argv: string[]): Promise<number> {
   const now = parseNow(args.now);
 
   const progress = new ProgressLine(process.stdout);
-  const log = new IamCallLog((operation, input) => progress.iamCall(operation, input));
-  const iam = createPlanIamClient({ profile: args.profile, region: args.region, observer: log });
+  const log = new PlanCallLog((call) => progress.iamCall(call.operation, call.input));
+  const iam = createPlanIamClient({
+    profile: args.profile,
+    region: args.region,
+    observer: log.observer('IAM'),
+  });
   // The handlers get the plan's client; the functions' own IAM client is guarded all the same.
   quietObservability();
-  guardReadOnly((await import('../../functions/shared/clients')).iam);
+  guardReadOnly((await import('../../functions/shared/clients')).iam, 'IAM');
   const interrupt = new InterruptHandling({ outDir: args.out, beforeExit: () => progress.clear(true) });
   try {
     const accountId = await identifyAccount(iam, args.profile);

@@ -3,7 +3,7 @@
  * the deployed stack grants them on (infra/key-sweep-stack.ts), and nothing else. S3 and SES stay
  * on the machine that runs the plan, so they need no permission.
  *
- * test/local/plan-policy.test.ts checks that these actions are the reads among the IAM commands
+ * test/local/plan/read-only-policy.test.ts checks that these actions are the reads among the IAM commands
  * the functions import, and that the stack grants each of them on these resources.
  */
 

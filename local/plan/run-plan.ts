@@ -1,7 +1,7 @@
 /**
  * One plan: the real state machine and handlers (execute-sweep.ts, as `npm start` runs them) in
  * report mode, whatever the configuration says, with their IAM calls going to a real account
- * through the plan's guarded client (plan-iam-client.ts) and S3 and SES simulated on this machine
+ * through the plan's guarded client (plan-clients.ts) and S3 and SES simulated on this machine
  * (the simulated account with only those two wired in): the report bucket lives in memory until
  * the plan's output is written, and emails are captured, never sent.
  *

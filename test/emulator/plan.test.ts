@@ -13,7 +13,8 @@ import type { Report } from '../../functions/send-report/report-model';
 import { executeSweep, LOCAL_BUCKET, LOCAL_REGION } from '../../local/execute-sweep';
 import { DEMO_ACCOUNT, DEMO_CONFIG, loadAccount, loadConfig } from '../../local/load-inputs';
 import { PLAN_CSV_COLUMNS } from '../../local/plan/plan-csv';
-import { createPlanIamClient, IamCallLog } from '../../local/plan/plan-iam-client';
+import { PlanCallLog } from '../../local/plan/call-log';
+import { createPlanIamClient } from '../../local/plan/plan-clients';
 import { SimulatedAccount } from '../../local/simulated-account';
 import { FULL_KEY_ID } from '../key-ids';
 import { daysAgo, keyIndexObjects } from '../workflow/sweep-fixtures';
@@ -160,7 +161,7 @@ describeWithMoto('npm run plan against moto', () => {
   it('refuses every change over the wire even when the state machine runs in enforce mode', async () => {
     // The plan's client and local S3 and SES, as run-plan.ts wires them, but enforce mode, as a bug might ask.
     process.env.AWS_ENDPOINT_URL = moto?.endpoint;
-    const log = new IamCallLog();
+    const log = new PlanCallLog();
     const local = new SimulatedAccount(
       { users: [] },
       {
@@ -181,14 +182,14 @@ describeWithMoto('npm run plan against moto', () => {
         executionName: 'plan-bug',
         version: 'emulator',
         bucket: LOCAL_BUCKET,
-        iam: createPlanIamClient({ observer: log }),
+        iam: createPlanIamClient({ observer: log.observer('IAM') }),
         reportPolling: { maxPolls: 10, pollDelayMs: 0, sleep: async () => undefined },
       });
     } finally {
       local.uninstall();
     }
     expect(execution.status).toBe('FAILED');
-    expect(new Set(log.refusedOperations)).toEqual(new Set(['UpdateAccessKey', 'DeleteAccessKey']));
+    expect(new Set(log.refusedOperations)).toEqual(new Set(['IAM.UpdateAccessKey', 'IAM.DeleteAccessKey']));
     expect(log.calls.filter((c) => c.outcome === 'ok').length).toBeGreaterThan(40); // it did read moto
     expect(await snapshotMotoIam((clients as MotoClients).iam)).toEqual(before);
   });

@@ -10,7 +10,8 @@ import { redactAccessKeyIds } from '../../functions/shared/masking';
 import { DEMO_ACCOUNT, DEMO_CONFIG, loadAccount, loadConfig } from '../../local/load-inputs';
 import { executeSweep, LOCAL_BUCKET, type ReportPolling } from '../../local/execute-sweep';
 import { planCsv } from '../../local/plan/plan-csv';
-import { createPlanIamClient, IamCallLog } from '../../local/plan/plan-iam-client';
+import { PlanCallLog } from '../../local/plan/call-log';
+import { createPlanIamClient } from '../../local/plan/plan-clients';
 import { ReadOnlyViolation } from '../../local/plan/read-only-guard';
 import { runPlan } from '../../local/plan/run-plan';
 import { summaryLines } from '../../local/print-summary';
@@ -53,17 +54,17 @@ const leaksIn = (text: string) =>
 describe('a plan over the demo account', () => {
   let iamAccount: SimulatedAccount;
   let plan: WorkflowRun;
-  let log: IamCallLog;
+  let log: PlanCallLog;
   let started: WorkflowRun;
 
   beforeAll(async () => {
     iamAccount = realAccount().install();
-    log = new IamCallLog();
+    log = new PlanCallLog();
     try {
       plan = await runPlan({
         // enforce, as the demo settings' base (cdk.json) says: the plan runs in report mode all the same
         config: { ...config, mode: 'enforce' },
-        iam: createPlanIamClient({ observer: log }),
+        iam: createPlanIamClient({ observer: log.observer('IAM') }),
         now,
         accountId: '111122223333',
         version: 'plan-test',
@@ -162,7 +163,7 @@ it('says when enforcing would trip the circuit breaker', async () => {
 describe('a plan that a bug asks to act', () => {
   it('refuses the deactivations and deletions at its IAM client: the account is unchanged', async () => {
     const iamAccount = realAccount().install();
-    const log = new IamCallLog();
+    const log = new PlanCallLog();
     let execution;
     const local = new SimulatedAccount(
       { users: [] },
@@ -180,7 +181,7 @@ describe('a plan that a bug asks to act', () => {
         executionName: 'plan-bug',
         version: 'plan-test',
         bucket: LOCAL_BUCKET,
-        iam: createPlanIamClient({ observer: log }),
+        iam: createPlanIamClient({ observer: log.observer('IAM') }),
         reportPolling: NO_WAITS,
       });
     } finally {
@@ -198,7 +199,7 @@ describe('a plan that a bug asks to act', () => {
       expect(entry.error).toContain('KeysweepPlanIsReadOnly');
     }
     expect(execution.status).toBe('FAILED');
-    expect(new Set(log.refusedOperations)).toEqual(new Set(['UpdateAccessKey', 'DeleteAccessKey']));
+    expect(new Set(log.refusedOperations)).toEqual(new Set(['IAM.UpdateAccessKey', 'IAM.DeleteAccessKey']));
     // Nothing reached the account: no write, every key as it was.
     expect(iamAccount.calls.filter((c) => IAM_WRITES.includes(`IAM.${c.operation}`))).toEqual([]);
     expect(iamAccount.toAccountFile()).toEqual(demo);
@@ -209,7 +210,7 @@ describe('a plan that a bug asks to act', () => {
     const { guardReadOnly } = await import('../../local/plan/read-only-guard');
     const iamAccount = realAccount().install();
     try {
-      const client = guardReadOnly(new IAMClient({ region: 'us-east-1' }));
+      const client = guardReadOnly(new IAMClient({ region: 'us-east-1' }), 'IAM');
       await expect(
         client.send(
           new UpdateAccessKeyCommand({

@@ -6,7 +6,8 @@
  * and nothing of it is sent.
  */
 import * as IAM from '@aws-sdk/client-iam';
-import { createPlanIamClient, IamCallLog } from '../../../local/plan/plan-iam-client';
+import { PlanCallLog } from '../../../local/plan/call-log';
+import { createPlanIamClient } from '../../../local/plan/plan-clients';
 import {
   guardReadOnly,
   isReadOnlyIamOperation,
@@ -26,8 +27,8 @@ const ALL_COMMANDS: [string, CommandClass][] = Object.entries(IAM)
 /** The plan's IAM client with a transport that records requests instead of sending them. */
 function planClient() {
   const transport = new FakeIamHandler(() => ({ status: 200, body: '' }));
-  const log = new IamCallLog();
-  const client = createPlanIamClient({ observer: log });
+  const log = new PlanCallLog();
+  const client = createPlanIamClient({ observer: log.observer('IAM') });
   // The SDK takes the transport from the client's config at each send.
   (client.config as { requestHandler: unknown }).requestHandler = transport;
   const serialized: string[] = [];
@@ -89,11 +90,11 @@ describe('the read-only guard of npm run plan', () => {
         client.send(
           new command({ UserName: 'alice', AccessKeyId: 'AKIAIOSFODNN7EXAMPLE', Status: 'Inactive' }),
         ),
-      ).rejects.toThrow(new ReadOnlyViolation(name));
+      ).rejects.toThrow(new ReadOnlyViolation('IAM', name));
     }
     expect(transport.requests).toEqual([]);
     expect(serialized).toEqual([]);
-    expect(log.refusedOperations).toEqual(['UpdateAccessKey', 'DeleteAccessKey']);
+    expect(log.refusedOperations).toEqual(['IAM.UpdateAccessKey', 'IAM.DeleteAccessKey']);
   });
 
   it('refuses every IAM command that is not a List*, Get* or GenerateCredentialReport, and sends none of them', async () => {
@@ -147,7 +148,7 @@ describe('the read-only guard of npm run plan', () => {
         },
       },
     };
-    guardReadOnly(fakeClient as never);
+    guardReadOnly(fakeClient as never, 'IAM');
     const next = jest.fn(async () => ({ output: {} }));
     await expect(middleware?.(next, {})({ input: {} })).rejects.toBeInstanceOf(ReadOnlyViolation);
     await expect(middleware?.(next, { commandName: 'ListUsersCommand' })({ input: {} })).resolves.toEqual({

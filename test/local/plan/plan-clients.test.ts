@@ -5,7 +5,8 @@
 import { ListUsersCommand } from '@aws-sdk/client-iam';
 import { iam as functionsIam } from '../../../functions/shared/clients';
 import { SDK_CLIENTS } from '../../../functions/shared/retry-budget';
-import { createPlanIamClient, IamCallLog, PLAN_IAM_MAX_ATTEMPTS } from '../../../local/plan/plan-iam-client';
+import { PlanCallLog } from '../../../local/plan/call-log';
+import { createPlanIamClient, PLAN_IAM_MAX_ATTEMPTS } from '../../../local/plan/plan-clients';
 import { FakeIamHandler, iamErrorXml, listUsersXml } from './fake-iam-handler';
 
 const withTransport = (client: ReturnType<typeof createPlanIamClient>, transport: FakeIamHandler) => {
@@ -33,8 +34,8 @@ describe("the plan's IAM client", () => {
             body: listUsersXml([{ name: 'alice', arn: 'arn:aws:iam::111122223333:user/alice' }]),
           },
     );
-    const log = new IamCallLog();
-    const client = withTransport(createPlanIamClient({ observer: log }), transport);
+    const log = new PlanCallLog();
+    const client = withTransport(createPlanIamClient({ observer: log.observer('IAM') }), transport);
     const page = await client.send(new ListUsersCommand({}));
     expect(page.Users?.map((u) => u.UserName)).toEqual(['alice']);
     expect(page.$metadata.attempts).toBe(2);
@@ -48,8 +49,8 @@ describe("the plan's IAM client", () => {
       status: 403,
       body: iamErrorXml('InvalidClientTokenId', 'The security token included in the request is invalid.'),
     }));
-    const log = new IamCallLog();
-    const client = withTransport(createPlanIamClient({ observer: log }), transport);
+    const log = new PlanCallLog();
+    const client = withTransport(createPlanIamClient({ observer: log.observer('IAM') }), transport);
     await expect(client.send(new ListUsersCommand({}))).rejects.toMatchObject({
       name: 'InvalidClientTokenId',
     });
