@@ -56,14 +56,16 @@ export function organizationDefinition(bucket: string, version: string): StateMa
   ) as unknown as StateMachineDefinition;
 }
 
-const executionArn = (machine: string, name: string) =>
-  `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:execution:${machine}:${name}`;
+const executionArn = (account: string, machine: string, name: string) =>
+  `arn:aws:states:${LOCAL_REGION}:${account}:execution:${machine}:${name}`;
 
 export async function executeOrganizationSweep(
   options: SweepExecutionOptions,
 ): Promise<OrganizationExecution> {
   const { now, executionName, version, input, bucket } = options;
   const hooks = options.hooks ?? {};
+  // The hub: the account of every execution's ARN (and so of the summary's console link).
+  const hub = options.accountId ?? LOCAL_ACCOUNT_ID;
   const handlers = await loadHandlers(options.config, version, bucket, options);
   const account = accountDefinition(bucket, version);
   const accountArn = stateMachineArn(LOCAL_STATE_MACHINE);
@@ -81,7 +83,7 @@ export async function executeOrganizationSweep(
     if (started.has(Name)) {
       throw new NestedExecutionError(
         'StepFunctions.ExecutionAlreadyExistsException',
-        `Execution Already Exists: '${executionArn(LOCAL_STATE_MACHINE, Name)}'`,
+        `Execution Already Exists: '${executionArn(hub, LOCAL_STATE_MACHINE, Name)}'`,
       );
     }
     started.add(Name);
@@ -92,7 +94,7 @@ export async function executeOrganizationSweep(
       input: Input,
       now,
       executionName: Name,
-      executionId: executionArn(LOCAL_STATE_MACHINE, Name),
+      executionId: executionArn(hub, LOCAL_STATE_MACHINE, Name),
       hooks,
     });
     accountExecutions.push(child);
@@ -123,7 +125,7 @@ export async function executeOrganizationSweep(
     input,
     now,
     executionName,
-    executionId: executionArn(LOCAL_ORGANIZATION_STATE_MACHINE, executionName),
+    executionId: executionArn(hub, LOCAL_ORGANIZATION_STATE_MACHINE, executionName),
     hooks,
     nested,
   });

@@ -5,8 +5,7 @@
  * the simulated account (run-workflow.ts) or a real endpoint such as the AWS emulator.
  */
 import './polyfills';
-import type { IAMClient } from '@aws-sdk/client-iam';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { KeysweepConfig } from '../functions/shared/config';
 import {
@@ -18,21 +17,21 @@ import {
   type OrganizationFunctionName,
   type SweepFunctionName,
 } from './callers';
-import {
-  functionArn,
-  guardSize,
-  invokeLocally,
-  LOCAL_ACCOUNT_ID,
-  LOCAL_REGION,
-  serialized,
-  type LambdaFn,
-} from './local-lambda';
+import { loadHandlers, type HandlerOverrides, type Handlers } from './load-handlers';
+import { functionArn, guardSize, invokeLocally, LOCAL_ACCOUNT_ID, LOCAL_REGION } from './local-lambda';
 import { loadDefinition, statesWithRetry } from './state-machine-definition';
 import { RunRecorder } from './run-stats';
 import { StateRetryCounter } from './state-retry-count';
 
 export { FUNCTIONS, type FunctionName } from './callers';
 export { functionArn, LOCAL_ACCOUNT_ID, LOCAL_REGION, stateMachineArn } from './local-lambda';
+export {
+  loadHandlers,
+  quietObservability,
+  type HandlerOverrides,
+  type Handlers,
+  type ReportPolling,
+} from './load-handlers';
 
 export const LOCAL_BUCKET = 'keysweep-reports-local';
 export const LOCAL_STATE_MACHINE = 'KeySweep-KeySweep';
@@ -56,7 +55,7 @@ export type StateMachineCaller = Extract<
   { kind: 'state-machine' | 'organization-state-machine' }
 >;
 
-export interface SweepExecutionOptions {
+export interface SweepExecutionOptions extends HandlerOverrides {
   config: KeysweepConfig;
   /** execution input; the schedule starts runs with {} */
   input: unknown;
@@ -67,22 +66,9 @@ export interface SweepExecutionOptions {
   /** the report bucket */
   bucket: string;
   hooks?: SweepHooks;
-  /** the IAM client every handler uses; default the functions' own (functions/shared/clients.ts) */
-  iam?: IAMClient;
-  /** how list-users waits for a credential report in progress; default not at all (10 polls at once) */
-  reportPolling?: ReportPolling;
   /** the account in the execution's ARN (and so in the report and email); default LOCAL_ACCOUNT_ID */
   accountId?: string;
 }
-
-/** list-users' polling of a credential report being generated. */
-export interface ReportPolling {
-  maxPolls: number;
-  pollDelayMs: number;
-  sleep: (ms: number) => Promise<void>;
-}
-
-const NO_WAITS: ReportPolling = { maxPolls: 10, pollDelayMs: 0, sleep: async () => undefined };
 
 export interface SweepExecution {
   status: 'SUCCEEDED' | 'FAILED';
@@ -91,131 +77,6 @@ export interface SweepExecution {
   executionName: string;
   executionId: string;
   recorder: RunRecorder;
-}
-
-export interface Handlers {
-  lambdas: Record<SweepFunctionName, LambdaFn> & Partial<Record<OrganizationFunctionName, LambdaFn>>;
-  /** the S3 client of the ASL's own SDK tasks */
-  s3: S3Client;
-  /** one invocation at a time across every execution of the run, nested ones included */
-  oneAtATime: <T>(work: () => Promise<T>) => Promise<T>;
-}
-
-/**
- * No metrics, and no handler logs unless asked for: they are JSON lines on stdout, as in Lambda
- * (set POWERTOOLS_LOG_LEVEL=INFO to see them). Read when functions/shared/observability.ts loads:
- * code that imports the functions' modules before a run calls this first.
- */
-export function quietObservability(): void {
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-}
-
-export async function loadHandlers(
-  config: KeysweepConfig,
-  version: string,
-  bucket: string,
-  overrides: Pick<SweepExecutionOptions, 'iam' | 'reportPolling'>,
-): Promise<Handlers> {
-  // The handler modules read their environment at load; give them this run's values.
-  process.env.KEYSWEEP_CONFIG = JSON.stringify(config);
-  process.env.REPORT_BUCKET ??= bucket;
-  process.env.KEYSWEEP_VERSION ??= version;
-  process.env.KEYSWEEP_RETRY_BASE_MS ??= '1';
-  quietObservability();
-  const organization = config.organization.enabled
-    ? await loadOrganizationHandlers(config, version, bucket)
-    : {};
-  const [listUsers, findStaleKeys, checkActionLimit, deactivateKey, sendReport, clients, retry] =
-    await Promise.all([
-      import('../functions/list-users/handler'),
-      import('../functions/find-stale-keys/handler'),
-      import('../functions/check-action-limit/handler'),
-      import('../functions/deactivate-key/handler'),
-      import('../functions/send-report/handler'),
-      import('../functions/shared/clients'),
-      import('../functions/shared/retry'),
-    ]);
-  const { s3, ses } = clients;
-  const iam = overrides.iam ?? clients.iam;
-  const accountIam = clients.accountIamFor(config);
-  const inAccounts = accountIam ? { accountIam } : {};
-  const retryOptions = retry.retryOptionsFromEnv();
-  return {
-    s3,
-    oneAtATime: serialized(),
-    lambdas: {
-      ...organization,
-      'list-users': listUsers.createHandler({
-        iam,
-        ...inAccounts,
-        s3,
-        bucket,
-        config,
-        version,
-        retry: retryOptions,
-        reportPolling: overrides.reportPolling ?? NO_WAITS,
-      }),
-      'find-stale-keys': findStaleKeys.createHandler({
-        iam,
-        ...inAccounts,
-        s3,
-        bucket,
-        config,
-        retry: retryOptions,
-      }),
-      'check-action-limit': checkActionLimit.createHandler({ config }),
-      'deactivate-key': deactivateKey.createHandler({ iam, ...inAccounts, config, retry: retryOptions }),
-      'send-report': sendReport.createHandler({
-        s3,
-        ses,
-        bucket,
-        config,
-        clock: () => new Date(),
-        intervalMs: 0,
-        sleep: async () => undefined,
-      }),
-    },
-  };
-}
-
-/** The organization run's functions, with the same clients as the others. */
-async function loadOrganizationHandlers(
-  config: KeysweepConfig,
-  version: string,
-  bucket: string,
-): Promise<Record<OrganizationFunctionName, LambdaFn>> {
-  const [listAccounts, checkOrganizationLimit, sendOrganizationReport, clients, retry] = await Promise.all([
-    import('../functions/list-accounts/handler'),
-    import('../functions/check-organization-limit/handler'),
-    import('../functions/send-organization-report/handler'),
-    import('../functions/shared/clients'),
-    import('../functions/shared/retry'),
-  ]);
-  const { s3, ses, sts } = clients;
-  return {
-    'list-accounts': listAccounts.createHandler({
-      sts,
-      organizationsWith: clients.organizationsWithCredentials,
-      s3,
-      bucket,
-      config,
-      version,
-      retry: retry.retryOptionsFromEnv(),
-    }),
-    'check-organization-limit': checkOrganizationLimit.createHandler({
-      s3,
-      bucket,
-      organization: config.organization,
-    }),
-    'send-organization-report': sendOrganizationReport.createHandler({
-      s3,
-      ses,
-      bucket,
-      config,
-      clock: () => new Date(),
-    }),
-  };
 }
 
 type TaskHandler = (input: unknown) => Promise<unknown>;

@@ -18,7 +18,7 @@ export function summaryLines(run: WorkflowRun, outDir: string, written: readonly
     `keysweep local run ${run.executionName}: ${run.status}${run.error ? ` (${run.error.Error})` : ''}`,
   );
   if (run.error) out.push(`  cause: ${run.error.Cause}`);
-  if (run.account.organization !== undefined) {
+  if (run.kind === 'organization') {
     out.push(...organizationSummaryLines(run.organizationReport));
   } else if (report === null) {
     out.push('  no report was stored (the run stopped before send-report)');

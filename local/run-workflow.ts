@@ -57,6 +57,8 @@ export interface WorkflowRunOptions {
 }
 
 export interface WorkflowRun {
+  /** one account's sweep, or an organization's run (the organization state machine) */
+  kind: 'account' | 'organization';
   status: 'SUCCEEDED' | 'FAILED';
   output: unknown;
   error: { Error: string; Cause: string } | null;
@@ -155,6 +157,8 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
 /**
  * What an execution against `account` left: its report and files in the local report bucket,
  * its statistics. `otherCalls`: AWS calls the simulated account did not answer (a plan's IAM reads).
+ * `organization`: whether the execution is an organization run; default whether `account` simulates
+ * an organization (a plan of an organization simulates only its S3 and SES).
  */
 export function workflowRunOf(options: {
   account: SimulatedAccount;
@@ -163,18 +167,20 @@ export function workflowRunOf(options: {
   wallMs: number;
   degraded: string[];
   otherCalls?: readonly SimulatedCall[];
+  organization?: boolean;
 }): WorkflowRun {
   const { account, execution, now } = options;
   const prefix = runPrefix(now.toISOString(), execution.executionName);
   const reportText = account.getObjectText(LOCAL_BUCKET, layout.report(prefix));
   const parsed = reportText === undefined ? null : (JSON.parse(reportText) as unknown);
-  const isOrganization = account.organization !== undefined;
+  const isOrganization = options.organization ?? account.organization !== undefined;
   const report = isOrganization ? null : (parsed as Report | null);
   const organizationReport = isOrganization ? (parsed as OrganizationReport | null) : null;
   const accountExecutions = (
     'accountExecutions' in execution ? (execution.accountExecutions as SweepExecution[]) : []
   ).map((e) => ({ executionName: e.executionName, status: e.status, error: e.error }));
   return {
+    kind: isOrganization ? 'organization' : 'account',
     status: execution.status,
     output: execution.output,
     error: execution.error,

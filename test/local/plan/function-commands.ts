@@ -1,4 +1,4 @@
-/** The IAM commands the functions import, read off their sources (shared by the plan's tests). */
+/** The SDK commands the functions import, read off their sources (shared by the plan's tests). */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
@@ -11,12 +11,15 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Operation names (`ListUsers`), sorted, of every `...Command` imported from @aws-sdk/client-iam under functions/. */
-export function iamCommandsTheFunctionsImport(): string[] {
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** Operation names (`ListUsers`), sorted, of every `...Command` imported from `sdkPackage` under functions/. */
+export function commandsTheFunctionsImport(sdkPackage: string): string[] {
   const names = new Set<string>();
+  const imports = new RegExp(`import\\s*(?:type\\s*)?\\{([^}]*)\\}\\s*from\\s*'${escape(sdkPackage)}'`, 'g');
   for (const file of sourceFiles(FUNCTIONS_DIR)) {
     const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/client-iam'/g)) {
+    for (const match of text.matchAll(imports)) {
       for (const item of (match[1] ?? '').split(',')) {
         const name = item.trim().replace(/^type\s+/, '');
         if (/^[A-Z]\w*Command$/.test(name)) names.add(name.replace(/Command$/, ''));
@@ -25,3 +28,7 @@ export function iamCommandsTheFunctionsImport(): string[] {
   }
   return [...names].sort();
 }
+
+/** The IAM commands the functions import. */
+export const iamCommandsTheFunctionsImport = (): string[] =>
+  commandsTheFunctionsImport('@aws-sdk/client-iam');
