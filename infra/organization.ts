@@ -12,7 +12,10 @@
  */
 import { Aws } from 'aws-cdk-lib';
 import { ConfigError, type KeysweepConfig, type OrganizationConfig } from '../functions/shared/config';
-import { ORG_READER_ROLE_NAME } from '../functions/shared/organization';
+import {
+  memberRoleArnPattern as memberRoleArnPatternIn,
+  orgReaderRoleArn as orgReaderRoleArnIn,
+} from '../functions/shared/organization';
 
 export { memberRoleArn, ORG_READER_ROLE_NAME } from '../functions/shared/organization';
 
@@ -77,11 +80,11 @@ export function hubRoleArn(org: EnabledOrganization, fn: HubRoleFunction, partit
 
 /** The member role in any account (the hub may assume it only in the organization's accounts). */
 export function memberRoleArnPattern(org: OrganizationConfig, partition = Aws.PARTITION): string {
-  return `arn:${partition}:iam::*:role/${org.memberRoleName}`;
+  return memberRoleArnPatternIn(org, partition);
 }
 
 export function orgReaderRoleArn(org: EnabledOrganization, partition = Aws.PARTITION): string {
-  return `arn:${partition}:iam::${org.managementAccountId}:role/${ORG_READER_ROLE_NAME}`;
+  return orgReaderRoleArnIn(org.managementAccountId, partition);
 }
 
 /**

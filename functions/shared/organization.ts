@@ -30,6 +30,14 @@ export function memberRoleArn(
   return `arn:${partition}:iam::${accountId}:role/${org.memberRoleName}`;
 }
 
+/** The member role in any account: what may be assumed (the hub's roles, a plan's caller), by ARN pattern. */
+export function memberRoleArnPattern(
+  org: Pick<OrganizationConfig, 'memberRoleName'>,
+  partition = 'aws',
+): string {
+  return memberRoleArn(org, '*', partition);
+}
+
 /** The account an account execution sweeps, as list-accounts describes it. */
 export const accountTargetSchema = z.object({
   accountId: z.string().regex(/^\d{12}$/),

@@ -1,6 +1,6 @@
 /**
- * plan.csv: one row per access key of the plan's report, for a spreadsheet. Key IDs are masked,
- * as everywhere outside report.json.
+ * plan.csv: one row per access key of the plan's report, for a spreadsheet (an organization's plan:
+ * of every swept account's report, one file). Key IDs are masked, as everywhere outside report.json.
  *
  * Columns: account, user, access_key_id (masked), age_days, last_used (ISO 8601, or `never`),
  * status (before the run), action (deactivate, delete, warn, exempt, none), rule (age, unused,
@@ -41,9 +41,9 @@ function plannedDate(entry: ReportEntry, runDay: string): string {
   return '';
 }
 
-export function planCsv(report: Report): string {
+function rowsOf(report: Report): string[][] {
   const runDay = report.startedAt.slice(0, 10);
-  const rows = report.entries.map((entry) => [
+  return report.entries.map((entry) => [
     report.accountId ?? '',
     entry.userName,
     entry.maskedAccessKeyId,
@@ -55,5 +55,10 @@ export function planCsv(report: Report): string {
     entry.reason,
     plannedDate(entry, runDay),
   ]);
+}
+
+/** One header, then every key of each report (an organization's plan: each swept account's), in order. */
+export function planCsv(...reports: Report[]): string {
+  const rows = reports.flatMap(rowsOf);
   return [[...PLAN_CSV_COLUMNS], ...rows].map((row) => `${row.map(field).join(',')}\r\n`).join('');
 }

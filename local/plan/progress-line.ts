@@ -34,15 +34,16 @@ export class ProgressLine {
     return this.out.isTTY === true && !this.stopped;
   }
 
-  /** An IAM read about to be sent. */
-  iamCall(operation: string, input: Readonly<Record<string, unknown>>): void {
+  /** An IAM read about to be sent (`account`: the member account it reads, in an organization's plan). */
+  iamCall(operation: string, input: Readonly<Record<string, unknown>>, account?: string): void {
     if (operation === 'GenerateCredentialReport' || operation === 'GetCredentialReport') {
       this.enter('reading the credential report');
     } else if (operation === 'ListUsers') {
       this.enter('listing the users');
     } else if (operation === 'ListAccessKeys' && typeof input.UserName === 'string') {
       const before = this.usersRead.size;
-      this.usersRead.add(input.UserName);
+      // A user is told apart by account too: two accounts may each have an alice.
+      this.usersRead.add(`${account ?? ''}/${input.UserName}`);
       if (this.usersRead.size !== before) this.draw(false);
     }
   }

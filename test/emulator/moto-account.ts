@@ -91,17 +91,30 @@ export async function seedMoto(
   account: AccountFile,
   options: { bucket: string; senderEmail: string },
 ): Promise<void> {
-  const { iam, s3, ses } = clients;
+  const { s3, ses } = clients;
   await s3.send(new CreateBucketCommand({ Bucket: options.bucket }));
   // moto refuses mail from an unverified sender, as SES does; it does not check recipients (the
   // SES sandbox), so they are not verified here.
   await ses.send(new VerifyEmailIdentityCommand({ EmailAddress: options.senderEmail }));
+  await seedMotoUsers(moto, clients.iam, account.users);
+}
 
-  const groups = new Set(account.users.flatMap((user) => user.groups ?? []));
+/**
+ * Creates users, their groups and keys through `iam`, then gives them the file's key IDs and
+ * dates: in moto's default account, or in `accountId` (an organization's member account, `iam`
+ * then signing with a session in it).
+ */
+export async function seedMotoUsers(
+  moto: MotoHost,
+  iam: IAMClient,
+  users: AccountFile['users'],
+  accountId?: string,
+): Promise<void> {
+  const groups = new Set(users.flatMap((user) => user.groups ?? []));
   for (const GroupName of groups) await iam.send(new CreateGroupCommand({ GroupName }));
 
   const backdated: BackdatedUser[] = [];
-  for (const user of account.users) {
+  for (const user of users) {
     const UserName = user.userName;
     await iam.send(new CreateUserCommand({ UserName }));
     const tags = Object.entries(user.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
@@ -126,7 +139,7 @@ export async function seedMoto(
     const firstKey = keys.map((k) => k.createDate).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
     backdated.push({ userName: UserName, createDate: user.createDate ?? firstKey ?? null, keys });
   }
-  await moto.command({ op: 'backdate', users: backdated });
+  await moto.command({ op: 'backdate', users: backdated, ...(accountId ? { accountId } : {}) });
 }
 
 export interface MotoKey {

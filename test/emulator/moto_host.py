@@ -7,8 +7,9 @@ test leaves no moto behind.
 
 Commands reach moto's backend objects in this process, for what the AWS API cannot set:
   {"op": "backdate", "users": [{"userName", "createDate" (or null), "keys": [{"accessKeyId",
-      "newAccessKeyId", "createDate", "lastUsedDate" (or null)}]}]}
-      Gives users and keys created through the API the account file's IDs and dates.
+      "newAccessKeyId", "createDate", "lastUsedDate" (or null)}]}], "accountId" (optional)}
+      Gives users and keys created through the API the account file's IDs and dates, in moto's
+      default account or, for an organization's member account, in `accountId`.
   {"op": "sent_emails", "region": "us-east-1"}
       The messages SES accepted (moto keeps them in its backend).
   {"op": "stop"}
@@ -37,13 +38,13 @@ def naive_utc(text):
     return datetime.fromisoformat(text).astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def iam_backend():
+def iam_backend(account_id):
     # IAM is global: moto keys its backend by partition, not region.
-    return iam_backends[DEFAULT_ACCOUNT_ID]["aws"]
+    return iam_backends[account_id or DEFAULT_ACCOUNT_ID]["aws"]
 
 
-def backdate(users):
-    backend = iam_backend()
+def backdate(users, account_id=None):
+    backend = iam_backend(account_id)
     for spec in users:
         user = backend.get_user(spec["userName"])
         if spec.get("createDate") is not None:
@@ -80,7 +81,7 @@ def sent_emails(region):
 def answer(command):
     op = command.get("op")
     if op == "backdate":
-        return backdate(command["users"])
+        return backdate(command["users"], command.get("accountId"))
     if op == "sent_emails":
         return sent_emails(command.get("region", "us-east-1"))
     raise ValueError(f"unknown op {op!r}")

@@ -68,7 +68,7 @@ describe('a plan over the demo account', () => {
         now,
         accountId: '111122223333',
         version: 'plan-test',
-        iamCalls: () => log.calls,
+        calls: () => log.calls,
         reportPolling: NO_WAITS,
       });
     } finally {

@@ -1,8 +1,10 @@
 /**
  * `npm run plan` as a user runs it, a child process, against a fake IAM endpoint of this test
  * (AWS_ENDPOINT_URL on 127.0.0.1; nothing reaches AWS): what it says and does when the
- * credentials are missing, expired or refused, when --org is asked for, and on Ctrl-C. The
- * emulator suite (test/emulator/plan.test.ts) runs whole plans against moto.
+ * credentials are missing, expired or refused, what --org refuses (a configuration without
+ * organization.enabled, or one with it but no --org, credentials of another account than the hub),
+ * the policies it prints, and on Ctrl-C. The emulator suite (test/emulator/plan.test.ts,
+ * plan-organization.test.ts) runs whole plans against moto.
  */
 import { execFile, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -230,11 +232,110 @@ describe('npm run plan', () => {
     expect(existsSync(path.join(out, 'report.json'))).toBe(true);
   });
 
-  it('refuses --org until the organization support of issue 11 lands', async () => {
+  /** A configuration file with the organization settings on (`organization` merged over these). */
+  function orgConfigFile(organization: Record<string, unknown> = {}): string {
+    const file = path.join(dir, 'org-config.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        organization: {
+          enabled: true,
+          organizationId: 'o-keysweep00',
+          hubAccountId: '123456789012',
+          managementAccountId: '999999999999',
+          rootId: 'r-ab12',
+          ...organization,
+        },
+      }),
+    );
+    return file;
+  }
+
+  const callerIdentityXml = (account: string) =>
+    `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>` +
+    `<Arn>arn:aws:iam::${account}:user/dev</Arn><UserId>AIDAEXAMPLEDEV</UserId><Account>${account}</Account>` +
+    `</GetCallerIdentityResult><ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`;
+
+  it('refuses --org when the configuration does not enable organization, naming the setting', async () => {
     const result = await plan(['--org', '--out', path.join(dir, 'out')]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/--org needs the organization support of issue 11/);
+    expect(oneLine(result.stderr)).toEqual([
+      'keysweep: --org plans an organization, but the configuration has organization.enabled false: set organization.enabled (with organizationId, hubAccountId and managementAccountId) in cdk.json or --config FILE',
+    ]);
     expect(requests).toEqual([]);
+  });
+
+  it('refuses a configuration with organization.enabled without --org, pointing at --org', async () => {
+    const result = await plan(['--config', orgConfigFile(), '--out', path.join(dir, 'out')]);
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stderr)).toHaveLength(1);
+    expect(result.stderr).toMatch(
+      /^keysweep: the configuration has organization\.enabled: plan the organization with --org/,
+    );
+    expect(requests).toEqual([]);
+  });
+
+  it('refuses --org with credentials of another account than the hub, in one line, after asking STS only', async () => {
+    behaviour = (action) =>
+      action === 'GetCallerIdentity'
+        ? { status: 200, body: callerIdentityXml('111122223333') }
+        : { status: 500, body: '' };
+    const out = previousOutput();
+    const result = await plan(['--org', '--config', orgConfigFile(), '--out', out]);
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stderr)).toEqual([
+      "keysweep: these credentials are of account 111122223333, but organization.hubAccountId is 123456789012: plan --org runs as the hub; use the hub account's credentials (--profile), or correct hubAccountId in --config",
+    ]);
+    expect(requests).toEqual(['GetCallerIdentity']);
+    expect(readFileSync(path.join(out, 'report.json'), 'utf8')).toBe('from an earlier run');
+  });
+
+  it('says in one line what to do when STS refuses the credentials of an --org plan', async () => {
+    behaviour = () => ({
+      status: 403,
+      body: iamErrorXml('ExpiredToken', 'The security token included in the request is expired'),
+    });
+    const result = await plan(['--org', '--config', orgConfigFile(), '--out', path.join(dir, 'out')]);
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stderr)).toEqual([
+      'keysweep: no valid AWS credentials (ExpiredToken: The security token included in the request is expired): run `aws sso login --profile NAME` or set AWS_PROFILE (or --profile) to a profile with valid credentials',
+    ]);
+    expect(requests).toEqual(['GetCallerIdentity']);
+  });
+
+  it.each([
+    ['every account (org reader role)', 'ALL', true],
+    ['a list of accounts (no Organizations access)', ['222222222222'], false],
+  ])(
+    'prints the policy of an --org plan of %s from the configuration, without any call',
+    async (_name, accounts, reader) => {
+      const result = await plan([
+        '--print-policy',
+        '--org',
+        '--config',
+        orgConfigFile({ accounts, memberRoleName: 'audit-read' }),
+      ]);
+      expect(result.code).toBe(0);
+      const policy = JSON.parse(result.stdout) as {
+        Statement: { Action: string[]; Resource: string; Condition?: unknown }[];
+      };
+      expect(policy.Statement.map((s) => `${s.Action.join(',')} on ${s.Resource}`)).toEqual([
+        'sts:GetCallerIdentity on *',
+        'sts:AssumeRole on arn:aws:iam::*:role/audit-read',
+        ...(reader ? ['sts:AssumeRole on arn:aws:iam::999999999999:role/keysweep-org-reader'] : []),
+      ]);
+      expect(policy.Statement[1]?.Condition).toEqual({
+        StringEquals: { 'aws:ResourceOrgID': 'o-keysweep00' },
+      });
+      expect(requests).toEqual([]);
+    },
+  );
+
+  it('refuses --print-policy --org when the configuration does not enable organization', async () => {
+    const result = await plan(['--print-policy', '--org']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/organization\.enabled false/);
+    expect(result.stdout).toBe('');
   });
 
   it('prints the read-only policy without credentials or any call', async () => {

@@ -159,4 +159,23 @@ describe('plan.csv', () => {
       ["'-svc", expect.any(String)],
     ]);
   });
+
+  it("puts an organization's accounts in one file: one header, each account's keys under its ID", () => {
+    const inAccount = (accountId: string, entries: ReportEntry[]) =>
+      ({ ...report(entries), accountId }) as Report;
+    const rows = parseCsv(
+      planCsv(
+        inAccount('222222222222', [entry({ userName: 'alice' }), entry({ userName: 'bob' })]),
+        inAccount('333333333333', []),
+        inAccount('444444444444', [entry({ userName: 'alice' })]),
+      ),
+    );
+    expect(rows[0]).toEqual([...PLAN_CSV_COLUMNS]);
+    expect(rows.slice(1).map((row) => `${row[0]} ${row[1]}`)).toEqual([
+      '222222222222 alice',
+      '222222222222 bob',
+      '444444444444 alice',
+    ]);
+    expect(parseCsv(planCsv())).toEqual([[...PLAN_CSV_COLUMNS]]);
+  });
 });

@@ -45,6 +45,17 @@ describe('the progress line of npm run plan', () => {
     expect(progress.text()).toBe('keysweep plan: 500 of 1000 users read');
   });
 
+  it("counts an organization's users by account: each account's alice is a user of her own", () => {
+    const { stream } = terminal(true);
+    const progress = new ProgressLine(stream, () => 0);
+    progress.addUsersToRead(2);
+    progress.addUsersToRead(1);
+    progress.iamCall('ListAccessKeys', { UserName: 'alice' }, '222222222222');
+    progress.iamCall('ListAccessKeys', { UserName: 'alice' }, '333333333333');
+    progress.iamCall('ListAccessKeys', { UserName: 'alice' }, '333333333333');
+    expect(progress.text()).toBe('keysweep plan: 2 of 3 users read');
+  });
+
   it('writes nothing where the output is not a terminal', () => {
     const { stream, written } = terminal(false);
     const progress = new ProgressLine(stream);

@@ -1,13 +1,22 @@
 /**
  * The policy `npm run plan -- --print-policy` prints: exactly the reads the functions make, each
- * on the resource the deployed stack grants it on, and no write.
+ * on the resource the deployed stack grants it on, and no write. With --org: exactly the
+ * sts:AssumeRole grants the deployed hub's functions hold (member role, org reader role), and
+ * GetCallerIdentity; its member sessions narrowed to the same IAM reads.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from '../../../functions/shared/config';
 import { deploymentPolicies } from '../../../local/deployment-policies';
 import { isReadOnlyIamOperation } from '../../../local/plan/read-only-guard';
-import { PLAN_POLICY, planPolicyJson } from '../../../local/plan/read-only-policy';
+import {
+  organizationPlanPolicy,
+  PLAN_POLICY,
+  PLAN_SESSION_ACTIONS,
+  planPolicyJson,
+} from '../../../local/plan/read-only-policy';
+import { plannedOrganization } from '../../../local/plan/organization-plan';
+import { orgConfig } from '../../workflow/organization-fixtures';
 import { iamCommandsTheFunctionsImport } from './function-commands';
 
 jest.setTimeout(120_000);
@@ -65,5 +74,54 @@ describe('the read-only policy of npm run plan', () => {
   it('prints as a policy document', () => {
     expect(JSON.parse(planPolicyJson())).toEqual(PLAN_POLICY);
     expect(PLAN_POLICY.Version).toBe('2012-10-17');
+  });
+});
+
+describe('the policy of npm run plan -- --org', () => {
+  /** `action on resource if condition` of a policy's Allow statements. */
+  const described = (statements: readonly unknown[]) =>
+    (statements as { Effect?: string; Action?: unknown; Resource?: unknown; Condition?: unknown }[])
+      .filter((s) => s.Effect === 'Allow')
+      .flatMap((s) =>
+        asList(s.Action).flatMap((action) =>
+          asList(s.Resource).map(
+            (resource) => `${action} on ${resource} if ${JSON.stringify(s.Condition ?? {})}`,
+          ),
+        ),
+      );
+
+  it.each([
+    ['every account', 'ALL'],
+    ['a list of accounts', ['222222222222', '333333333333']],
+  ])(
+    'grants, for %s, the AssumeRole the deployed hub grants its functions, and GetCallerIdentity',
+    async (_name, accounts) => {
+      const config = orgConfig({ accounts, memberRoleName: 'keysweep-member' });
+      const policy = organizationPlanPolicy(plannedOrganization(config));
+      const hub = new Set<string>();
+      for (const principal of Object.values((await deploymentPolicies(config)).principals))
+        for (const { policy: document } of principal.identityPolicies)
+          for (const grant of described(document.Statement)) if (grant.startsWith('sts:')) hub.add(grant);
+      const plan = described(policy.Statement);
+      expect(plan[0]).toBe('sts:GetCallerIdentity on * if {}');
+      const assumes = plan.slice(1);
+      // The member role everywhere (as list-users, find-stale-keys and deactivate-key may); the org
+      // reader role (as list-accounts may) only when the plan lists the organization's accounts.
+      expect(assumes).toEqual(
+        [...hub].filter((grant) => accounts === 'ALL' || !grant.includes('keysweep-org-reader')).sort(),
+      );
+      expect(assumes).toHaveLength(accounts === 'ALL' ? 2 : 1);
+    },
+    120_000,
+  );
+
+  it("names the configuration's member role, and narrows each session to the plan's IAM reads", () => {
+    const policy = organizationPlanPolicy(plannedOrganization(orgConfig({ memberRoleName: 'audit-read' })));
+    expect(described(policy.Statement)).toContain(
+      'sts:AssumeRole on arn:aws:iam::*:role/audit-read if {"StringEquals":{"aws:ResourceOrgID":"o-keysweep00"}}',
+    );
+    expect([...PLAN_SESSION_ACTIONS].sort()).toEqual(
+      PLAN_POLICY.Statement.flatMap((s) => [...s.Action]).sort(),
+    );
   });
 });
