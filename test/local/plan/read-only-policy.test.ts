@@ -115,6 +115,14 @@ describe('the policy of npm run plan -- --org', () => {
     120_000,
   );
 
+  it('is the policy the README shows, for its example organization', () => {
+    const readme = readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('#### A whole organization (`--org`)'));
+    const block = /```json\n([\s\S]*?)\n```/.exec(section)?.[1] ?? '';
+    const example = orgConfig({ organizationId: 'o-a1b2c3d4e5', managementAccountId: '111111111111' });
+    expect(JSON.parse(block)).toEqual(organizationPlanPolicy(plannedOrganization(example)));
+  });
+
   it("names the configuration's member role, and narrows each session to the plan's IAM reads", () => {
     const policy = organizationPlanPolicy(plannedOrganization(orgConfig({ memberRoleName: 'audit-read' })));
     expect(described(policy.Statement)).toContain(
