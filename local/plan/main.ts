@@ -124,14 +124,7 @@ async function planOrganization(args: PlanArgs, log: PlanCallLog, progress: Prog
   });
   const hub: HubIdentity = await identifyHub(clients.sts, org.hubAccountId, args.profile);
   progress.clear();
-  console.log(
-    organizationPlanLine(
-      org,
-      hub,
-      'from STS GetCallerIdentity, the account organization.hubAccountId names',
-      args.now,
-    ),
-  );
+  console.log(organizationPlanLine(org, hub, args.now));
   const run = await runOrganizationPlan({
     config: args.config,
     clients,

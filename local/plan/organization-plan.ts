@@ -51,18 +51,14 @@ export function checkOrganizationOption(config: KeysweepConfig, org: boolean): v
 }
 
 /** The plan's first line: who it runs as, which accounts it reads and how. */
-export function organizationPlanLine(
-  org: PlannedOrganization,
-  hub: HubIdentity,
-  hubSource: string,
-  now: Date,
-): string {
+export function organizationPlanLine(org: PlannedOrganization, hub: HubIdentity, now: Date): string {
   const accounts =
     org.accounts === 'ALL'
       ? `every account of the organization, listed through the org reader role ${orgReaderRoleArn(org.managementAccountId)}`
       : `the ${org.accounts.length} accounts of organization.accounts (no Organizations call)`;
   return (
-    `keysweep plan --org: hub ${hub.accountId} (${hubSource}), as ${hub.arn}; organization ${org.organizationId}: ` +
+    `keysweep plan --org: hub ${hub.accountId} (from STS GetCallerIdentity, the account organization.hubAccountId names), ` +
+    `as ${hub.arn}; organization ${org.organizationId}: ` +
     `${accounts}, each read through its role ${org.memberRoleName}; read-only: IAM reads only, each member ` +
     `session narrowed to them, the report bucket and emails stay on this machine; keys judged as of ${now.toISOString()}`
   );
