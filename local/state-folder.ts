@@ -94,7 +94,13 @@ export function stateLine(stateDir: string, objects: Readonly<Record<string, str
   const runs = new Set(
     keys.filter((k) => k.startsWith('runs/')).map((k) => k.split('/').slice(0, 3).join('/')),
   );
-  const index = layout.keyIndex() in objects ? 'with the key index' : 'no key index (a first run)';
+  const accountIndexes = keys.filter((k) => k.startsWith('state/accounts/') && k.endsWith('/key-index.json'));
+  const index =
+    layout.keyIndex() in objects
+      ? 'with the key index'
+      : accountIndexes.length > 0
+        ? `with the key indexes of ${accountIndexes.length} account${accountIndexes.length === 1 ? '' : 's'}`
+        : 'no key index (a first run)';
   return `Report bucket from ${stateDir}: ${keys.length} objects of ${runs.size} earlier run${runs.size === 1 ? '' : 's'}, ${index}.`;
 }
 
