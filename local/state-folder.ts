@@ -114,3 +114,27 @@ export function loadState(stateDir: string, outDir: string): Record<string, stri
     throw error;
   }
 }
+
+/** After a run with --state: the report bucket written back to the folder, and the line that says so. */
+export function saveRunState(
+  stateDir: string,
+  run: {
+    account: {
+      listObjectKeys(bucket: string): string[];
+      getObjectText(bucket: string, key: string): string | undefined;
+    };
+    now: Date;
+    executionName: string;
+  },
+  bucket: string,
+): void {
+  const objects = Object.fromEntries(
+    run.account.listObjectKeys(bucket).map((key) => [key, run.account.getObjectText(bucket, key) ?? '']),
+  );
+  writeStateAtomically(stateDir, objects, {
+    bucket,
+    savedAt: run.now.toISOString(),
+    executionName: run.executionName,
+  });
+  console.log(`  state: ${stateDir}/ (the report bucket, for the next --state run)`);
+}
