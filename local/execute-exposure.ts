@@ -8,7 +8,7 @@
  * (state-retry-count.ts); retry waits are zero.
  */
 import './polyfills';
-import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { KeysweepConfig } from '../functions/shared/config';
 import { EXPOSURE_FUNCTIONS, runAs, type ExposureFunctionName } from './callers';
 import { LOCAL_BUCKET, quietObservability, type SweepExecution } from './execute-sweep';
@@ -20,6 +20,7 @@ import {
   serialized,
   type LambdaFn,
 } from './local-lambda';
+import { outcomeOf } from './execution-outcome';
 import { RunRecorder } from './run-stats';
 import { EXPOSED_KEY_ASL_PATH, loadDefinition, statesWithRetry } from './state-machine-definition';
 import { StateRetryCounter } from './state-retry-count';
@@ -157,21 +158,5 @@ export async function executeExposure(options: ExposureExecutionOptions): Promis
       },
     },
   });
-  const events = recorder.consume(execution.eventLogs);
-  let status: SweepExecution['status'] = 'SUCCEEDED';
-  let output: unknown = null;
-  let error: SweepExecution['error'] = null;
-  try {
-    output = await execution.result;
-  } catch (failure) {
-    status = 'FAILED';
-    const cause =
-      failure instanceof ExecutionError && failure.cause instanceof Error ? failure.cause : failure;
-    error =
-      cause instanceof Error
-        ? { Error: cause.name, Cause: cause.message }
-        : { Error: 'Unknown', Cause: String(cause) };
-  }
-  await events;
-  return { status, output, error, executionName, executionId, recorder };
+  return { ...(await outcomeOf(execution, recorder)), executionName, executionId, recorder };
 }

@@ -6,7 +6,7 @@
  */
 import './polyfills';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { KeysweepConfig } from '../functions/shared/config';
 import {
   FUNCTIONS,
@@ -19,6 +19,7 @@ import {
 } from './callers';
 import { loadHandlers, type HandlerOverrides, type Handlers } from './load-handlers';
 import { functionArn, guardSize, invokeLocally, LOCAL_ACCOUNT_ID, LOCAL_REGION } from './local-lambda';
+import { outcomeOf } from './execution-outcome';
 import { loadDefinition, statesWithRetry } from './state-machine-definition';
 import { RunRecorder } from './run-stats';
 import { StateRetryCounter } from './state-retry-count';
@@ -278,9 +279,6 @@ export async function runDefinition(run: DefinitionRun): Promise<SweepExecution>
   const { definition, now, executionName, executionId, input } = run;
   const recorder = new RunRecorder(definition);
   const stateMachine = new StateMachine(definition, { validationOptions: { checkArn: false } });
-  let status: SweepExecution['status'] = 'SUCCEEDED';
-  let output: unknown = null;
-  let error: SweepExecution['error'] = null;
   const execution = stateMachine.run(input as never, {
     overrides: {
       taskResourceLocalHandlers: buildTaskHandlers(
@@ -306,20 +304,7 @@ export async function runDefinition(run: DefinitionRun): Promise<SweepExecution>
       },
     },
   });
-  const events = recorder.consume(execution.eventLogs);
-  try {
-    output = await execution.result;
-  } catch (failure) {
-    status = 'FAILED';
-    const cause =
-      failure instanceof ExecutionError && failure.cause instanceof Error ? failure.cause : failure;
-    error =
-      cause instanceof Error
-        ? { Error: cause.name, Cause: cause.message }
-        : { Error: 'Unknown', Cause: String(cause) };
-  }
-  await events;
-  return { status, output, error, executionName, executionId, recorder };
+  return { ...(await outcomeOf(execution, recorder)), executionName, executionId, recorder };
 }
 
 export async function executeSweep(options: SweepExecutionOptions): Promise<SweepExecution> {

@@ -21,10 +21,10 @@ import {
   loadConfig,
   loadExposureEvent,
 } from './load-inputs';
-import { bucketObjectsOf, LOCAL_BUCKET } from './run-workflow';
+import { LOCAL_BUCKET } from './run-workflow';
 import { runExposure } from './run-exposure';
 import { parseIsoDateTime } from './simulated-account';
-import { freshExecutionName, loadState, stateLine, writeStateAtomically } from './state-folder';
+import { freshExecutionName, loadState, stateLine, saveRunState } from './state-folder';
 
 export interface ExposureCommandArgs {
   event: string;
@@ -82,13 +82,6 @@ export async function runExposureCommand(args: ExposureCommandArgs): Promise<num
   const files = exposureOutputFiles(run);
   writeOutputAtomically(args.out, files);
   for (const line of exposureSummaryLines(run, args.out, Object.keys(files))) console.log(line);
-  if (args.state !== undefined) {
-    writeStateAtomically(args.state, bucketObjectsOf(run), {
-      bucket: LOCAL_BUCKET,
-      savedAt: run.now.toISOString(),
-      executionName: run.executionName,
-    });
-    console.log(`  state: ${args.state}/ (the report bucket, for the next --state run)`);
-  }
+  if (args.state !== undefined) saveRunState(args.state, run, LOCAL_BUCKET);
   return run.status === 'SUCCEEDED' ? 0 : 3;
 }

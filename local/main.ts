@@ -28,9 +28,9 @@ import {
 } from './load-inputs';
 import { isOrganizationFile } from './simulated-account';
 import { outputFiles } from './run-output';
-import { bucketObjectsOf, LOCAL_BUCKET, runWorkflow } from './run-workflow';
+import { LOCAL_BUCKET, runWorkflow } from './run-workflow';
 import { parseIsoDateTime } from './simulated-account';
-import { freshExecutionName, loadState, stateLine, writeStateAtomically } from './state-folder';
+import { freshExecutionName, loadState, stateLine, saveRunState } from './state-folder';
 
 quietNodeVersionWarning();
 
@@ -121,14 +121,7 @@ async function main(argv: string[]): Promise<number> {
     executionName: freshExecutionName(now, bucketObjects),
   });
   writeAndSummarize(args.out, run, outputFiles(run));
-  if (args.state !== undefined) {
-    writeStateAtomically(args.state, bucketObjectsOf(run), {
-      bucket: LOCAL_BUCKET,
-      savedAt: run.now.toISOString(),
-      executionName: run.executionName,
-    });
-    console.log(`  state: ${args.state}/ (the report bucket, for the next --state run)`);
-  }
+  if (args.state !== undefined) saveRunState(args.state, run, LOCAL_BUCKET);
   return run.status === 'SUCCEEDED' ? 0 : 3;
 }
 

@@ -8,7 +8,7 @@
 import type { KeysweepConfig } from '../functions/shared/config';
 import { exposureReportSchema, type ExposureReport } from '../functions/shared/exposure';
 import { layout, runPrefix } from '../functions/shared/report-layout';
-import { callerKey, currentCaller } from './callers';
+import { authorizedAccount } from './authorized-account';
 import { DeploymentAuthorization } from './deployment-authorization';
 import { deploymentPolicies } from './deployment-policies';
 import { executeExposure } from './execute-exposure';
@@ -60,18 +60,12 @@ export async function runExposure(options: ExposureRunOptions): Promise<Exposure
   const version = options.version ?? 'local';
   const executionName = options.executionName ?? `exposure-${now.toISOString().replace(/[:.]/g, '-')}`;
   const policies = options.policies ?? (await deploymentPolicies(options.config));
-  const account = new SimulatedAccount(options.account, {
+  const account = authorizedAccount(options.account, {
     now,
+    config: options.config,
+    policies,
     faults: options.faults,
-    authorization: {
-      policies,
-      caller: () => {
-        const caller = currentCaller();
-        return caller && callerKey(caller);
-      },
-    },
-    ses: options.account.ses ?? { verifiedIdentities: [options.config.senderEmail], sandbox: false },
-    ...(options.sdkMiddleware ? { sdkMiddleware: true } : {}),
+    sdkMiddleware: options.sdkMiddleware,
   });
   const deployment = new DeploymentAuthorization(policies);
   await deployment.checkDeployment({ kind: 'exposure-state-machine' });

@@ -8,7 +8,7 @@ import { layout, runPrefix } from '../functions/shared/report-layout';
 import type { Report } from '../functions/send-report/report-model';
 import type { OrganizationReport } from '../functions/send-organization-report/organization-report';
 import { executeOrganizationSweep } from './execute-organization';
-import { callerKey, currentCaller } from './callers';
+import { authorizedAccount } from './authorized-account';
 import { DeploymentAuthorization } from './deployment-authorization';
 import { deploymentPolicies } from './deployment-policies';
 import { executeSweep, LOCAL_BUCKET, type SweepExecution } from './execute-sweep';
@@ -99,20 +99,13 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
   const executionName = options.executionName ?? `local-${now.toISOString().replace(/[:.]/g, '-')}`;
 
   const policies = options.policies ?? (await deploymentPolicies(options.config));
-  const account = new SimulatedAccount(options.account, {
+  const account = authorizedAccount(options.account, {
     now,
+    config: options.config,
+    policies,
     faults: options.faults,
-    ...(options.listUsersPageSize ? { listUsersPageSize: options.listUsersPageSize } : {}),
-    authorization: {
-      policies,
-      caller: () => {
-        const caller = currentCaller();
-        return caller && callerKey(caller);
-      },
-    },
-    // An account file that says nothing of SES: out of the sandbox, the sender's address verified.
-    ses: options.account.ses ?? { verifiedIdentities: [options.config.senderEmail], sandbox: false },
-    ...(options.sdkMiddleware ? { sdkMiddleware: true } : {}),
+    listUsersPageSize: options.listUsersPageSize,
+    sdkMiddleware: options.sdkMiddleware,
   });
   const organization = isOrganizationFile(options.account);
   if (organization !== options.config.organization.enabled) {

@@ -94,7 +94,13 @@ export function stateLine(stateDir: string, objects: Readonly<Record<string, str
   const runs = new Set(
     keys.filter((k) => k.startsWith('runs/')).map((k) => k.split('/').slice(0, 3).join('/')),
   );
-  const index = layout.keyIndex() in objects ? 'with the key index' : 'no key index (a first run)';
+  const accountIndexes = keys.filter((k) => k.startsWith('state/accounts/') && k.endsWith('/key-index.json'));
+  const index =
+    layout.keyIndex() in objects
+      ? 'with the key index'
+      : accountIndexes.length > 0
+        ? `with the key indexes of ${accountIndexes.length} account${accountIndexes.length === 1 ? '' : 's'}`
+        : 'no key index (a first run)';
   return `Report bucket from ${stateDir}: ${keys.length} objects of ${runs.size} earlier run${runs.size === 1 ? '' : 's'}, ${index}.`;
 }
 
@@ -107,4 +113,28 @@ export function loadState(stateDir: string, outDir: string): Record<string, stri
     if (error instanceof UnsafeOutputError) throw new InputError(error.message);
     throw error;
   }
+}
+
+/** After a run with --state: the report bucket written back to the folder, and the line that says so. */
+export function saveRunState(
+  stateDir: string,
+  run: {
+    account: {
+      listObjectKeys(bucket: string): string[];
+      getObjectText(bucket: string, key: string): string | undefined;
+    };
+    now: Date;
+    executionName: string;
+  },
+  bucket: string,
+): void {
+  const objects = Object.fromEntries(
+    run.account.listObjectKeys(bucket).map((key) => [key, run.account.getObjectText(bucket, key) ?? '']),
+  );
+  writeStateAtomically(stateDir, objects, {
+    bucket,
+    savedAt: run.now.toISOString(),
+    executionName: run.executionName,
+  });
+  console.log(`  state: ${stateDir}/ (the report bucket, for the next --state run)`);
 }

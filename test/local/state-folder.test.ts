@@ -13,6 +13,7 @@ import {
   assertReplaceableState,
   readStateFolder,
   STATE_MARKER,
+  stateLine,
   writeStateAtomically,
 } from '../../local/state-folder';
 
@@ -93,5 +94,20 @@ describe('the --state folder', () => {
     }
     expect(() => assertReplaceableState(path.join(dir, 'state'), path.join(dir, 'out'))).not.toThrow();
     expect(existsSync(path.join(dir, 'state'))).toBe(false);
+  });
+
+  it('names what it brought: earlier runs, and the key index of one account or of each account of an organization', () => {
+    expect(stateLine('s', {})).toBe(
+      'Report bucket from s: 0 objects of 0 earlier runs, no key index (a first run).',
+    );
+    expect(stateLine('s', { 'state/key-index.json': '{}', 'runs/2026-11-28/a/report.json': '{}' })).toBe(
+      'Report bucket from s: 2 objects of 1 earlier run, with the key index.',
+    );
+    expect(
+      stateLine('s', {
+        'state/accounts/222222222222/key-index.json': '{}',
+        'state/accounts/333333333333/key-index.json': '{}',
+      }),
+    ).toBe('Report bucket from s: 2 objects of 0 earlier runs, with the key indexes of 2 accounts.');
   });
 });
