@@ -115,6 +115,7 @@ describe('the key sweep workflow', () => {
     ['"junk"', 'junk'],
     ['an unknown field', { deleteEverything: true }],
     ['a list', [1, 2]],
+    ['the plan of an organization act execution alone', { planKey: 'runs/2026-11-28/x/plan.json' }],
   ])('fails at the first state, having touched nothing, when started with %s', async (_, input) => {
     const run = await runWorkflow({
       account: account([user('alice', [key(1, 120)])]),
