@@ -8,7 +8,9 @@
  * recreate the role ... you must edit the role to replace the ARN"), and IAM refuses a trust policy
  * naming a role that does not exist ("Invalid principal in policy", AWS re:Post knowledge center
  * iam-trust-policy-error). Hence the deploy order: the hub first, then the member and management
- * stacks; and a hub role replaced later (renamed, recreated) needs those redeployed.
+ * stacks; and a hub role replaced later (renamed, recreated) needs those redeployed. The plan role
+ * and the org reader role's trust for organization.planPrincipals name the hub account's root and
+ * put the principals in a condition (planTrustStatement), so they need no such order.
  */
 import { Aws } from 'aws-cdk-lib';
 import { ConfigError, type KeysweepConfig, type OrganizationConfig } from '../functions/shared/config';
