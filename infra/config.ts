@@ -22,3 +22,14 @@ function fromJsonText(raw: unknown): unknown {
     return raw;
   }
 }
+
+/**
+ * The configuration as the functions get it (KEYSWEEP_CONFIG). organization.planPrincipals is left
+ * out: no function reads it (only the plan role's and org reader role's trust do), and without it
+ * a deployment that does not set it synthesizes as before the setting existed.
+ */
+export function functionConfigJson(config: KeysweepConfig): string {
+  const organization: Partial<KeysweepConfig['organization']> = { ...config.organization };
+  delete organization.planPrincipals;
+  return JSON.stringify({ ...config, organization });
+}

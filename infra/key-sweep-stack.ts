@@ -7,6 +7,7 @@ import { ArnFormat, CfnOutput, Duration, Stack, Tags, type StackProps } from 'aw
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { KeysweepConfig } from '../functions/shared/config';
+import { functionConfigJson } from './config';
 import { FUNCTION_TIMEOUT_SECONDS } from '../functions/shared/retry-budget';
 import { KeysweepFunction } from './constructs/keysweep-function';
 import { ExposedKeyResponse } from './constructs/exposed-key-response';
@@ -113,7 +114,7 @@ export class KeySweepStack extends Stack {
 
     const ownAccount = (permissions: Permission[]): Permission[] => (org ? [] : permissions);
     const baseEnvironment = {
-      KEYSWEEP_CONFIG: JSON.stringify(config),
+      KEYSWEEP_CONFIG: functionConfigJson(config),
       KEYSWEEP_VERSION: version,
     };
     const withBucket = { ...baseEnvironment, REPORT_BUCKET: this.reportBucket.bucket.bucketName };

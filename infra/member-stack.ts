@@ -1,5 +1,6 @@
 /**
- * The member stack: one role, the member role (constructs/member-role.ts). Its template is what the
+ * The member stack: the member role (constructs/member-role.ts), and with organization.planPrincipals
+ * the read-only plan role (constructs/plan-role.ts). Its template is what the
  * StackSet deploys to the organization's accounts (member-template.ts); the management account gets
  * the same role from KeySweepManagement instead.
  *
@@ -11,6 +12,7 @@ import { BootstraplessSynthesizer, Stack, Tags, type StackProps } from 'aws-cdk-
 import type { Construct } from 'constructs';
 import type { KeysweepConfig } from '../functions/shared/config';
 import { MemberRole } from './constructs/member-role';
+import { planRoleIfAny, type PlanRole } from './constructs/plan-role';
 
 export interface MemberStackProps extends StackProps {
   readonly config: KeysweepConfig;
@@ -19,6 +21,8 @@ export interface MemberStackProps extends StackProps {
 
 export class MemberStack extends Stack {
   public readonly memberRole: MemberRole;
+  /** only with organization.planPrincipals */
+  public readonly planRole: PlanRole | undefined;
 
   constructor(scope: Construct, id: string, props: MemberStackProps) {
     super(scope, id, {
@@ -29,5 +33,6 @@ export class MemberStack extends Stack {
     Tags.of(this).add('Project', 'keysweep');
     Tags.of(this).add('keysweep:version', props.version);
     this.memberRole = new MemberRole(this, 'Member', { config: props.config });
+    this.planRole = planRoleIfAny(this, 'Plan', props.config);
   }
 }

@@ -15,6 +15,7 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { KeysweepConfig } from '../functions/shared/config';
+import { functionConfigJson } from './config';
 import { ORGANIZATION_FUNCTION_TIMEOUT_SECONDS } from '../functions/shared/retry-budget';
 import { KeysweepFunction } from './constructs/keysweep-function';
 import type { ReportBucket } from './constructs/report-bucket';
@@ -52,7 +53,7 @@ export function organizationSweep(scope: Construct, props: OrganizationSweepProp
   const stack = Stack.of(scope);
   const { config, version, runObjects, reportBucket } = props;
   const environment = {
-    KEYSWEEP_CONFIG: JSON.stringify(config),
+    KEYSWEEP_CONFIG: functionConfigJson(config),
     KEYSWEEP_VERSION: version,
     REPORT_BUCKET: reportBucket.bucket.bucketName,
   };

@@ -8,7 +8,9 @@
  * recreate the role ... you must edit the role to replace the ARN"), and IAM refuses a trust policy
  * naming a role that does not exist ("Invalid principal in policy", AWS re:Post knowledge center
  * iam-trust-policy-error). Hence the deploy order: the hub first, then the member and management
- * stacks; and a hub role replaced later (renamed, recreated) needs those redeployed.
+ * stacks; and a hub role replaced later (renamed, recreated) needs those redeployed. The plan role
+ * and the org reader role's trust for organization.planPrincipals name the hub account's root and
+ * put the principals in a condition (planTrustStatement), so they need no such order.
  */
 import { Aws } from 'aws-cdk-lib';
 import { ConfigError, type KeysweepConfig, type OrganizationConfig } from '../functions/shared/config';
@@ -66,6 +68,12 @@ export function enabledOrganization(config: KeysweepConfig): EnabledOrganization
     org.hubAccountId !== null &&
     org.managementAccountId !== null
   ) {
+    if (org.planPrincipals.length > 0 && planRoleName(org).length > 64) {
+      throw new ConfigError(
+        `organization.memberRoleName is too long for the plan role (organization.planPrincipals is set): ` +
+          `${planRoleName(org)} has ${planRoleName(org).length} characters, IAM allows 64`,
+      );
+    }
     return org as EnabledOrganization;
   }
   throw new ConfigError(
@@ -88,6 +96,40 @@ export function orgReaderRoleArn(org: EnabledOrganization, partition = Aws.PARTI
 }
 
 /**
+ * The read-only plan role (`<memberRoleName>-plan`, constructs/plan-role.ts) that `npm run plan --
+ * --org` assumes in each account when organization.planPrincipals is set: the one place its name is made.
+ */
+export function planRoleName(org: Pick<OrganizationConfig, 'memberRoleName'>): string {
+  return `${org.memberRoleName}-plan`;
+}
+
+/**
+ * The trust statement for organization.planPrincipals (the plan role's, and the org reader role's
+ * besides the hub's function): the hub account's root as principal, narrowed to the principals by
+ * ArnLike on aws:PrincipalArn. A trust policy's Principal cannot name part of an ARN by wildcard
+ * (IAM User Guide, "AWS JSON policy elements: Principal": a wildcard matches all principals or
+ * none, never part of a name or ARN), so patterns such as IAM Identity Center's
+ * `role/aws-reserved/sso.amazonaws.com/*\/AWSReservedSSO_<set>_*` go in the condition; for a role
+ * session, aws:PrincipalArn is the role's ARN, not the session's (IAM User Guide, "AWS global
+ * condition context keys", aws:PrincipalArn). The root principal itself allows nothing: the
+ * principal must also be allowed sts:AssumeRole by its own policies (`npm run plan -- --print-policy --org`).
+ */
+export function planTrustStatement(
+  org: EnabledOrganization,
+  partition = Aws.PARTITION,
+): Record<string, unknown> {
+  return {
+    Effect: 'Allow',
+    Principal: { AWS: `arn:${partition}:iam::${org.hubAccountId}:root` },
+    Action: 'sts:AssumeRole',
+    Condition: {
+      ArnLike: { 'aws:PrincipalArn': [...org.planPrincipals] },
+      StringEquals: { 'aws:PrincipalOrgID': org.organizationId },
+    },
+  };
+}
+
+/**
  * A role trust policy that lets exactly these principals (by ARN) assume the role, and only while
  * they belong to the organization (aws:PrincipalOrgID: "the identifier of the organization in AWS
  * Organizations to which the requesting principal belongs", IAM User Guide, global condition keys).
@@ -95,6 +137,7 @@ export function orgReaderRoleArn(org: EnabledOrganization, partition = Aws.PARTI
 export function trustPolicy(
   principalArns: readonly string[],
   organizationId: string,
+  more: readonly Record<string, unknown>[] = [],
 ): Record<string, unknown> {
   return {
     Version: '2012-10-17',
@@ -105,6 +148,7 @@ export function trustPolicy(
         Action: 'sts:AssumeRole',
         Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
       },
+      ...more,
     ],
   };
 }

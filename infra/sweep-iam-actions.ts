@@ -64,3 +64,18 @@ export function userActions(
     ]),
   ];
 }
+
+/**
+ * What a plan (`npm run plan -- --org`) reads on the account's users (user/*) through the plan role:
+ * find-stale-keys' reads and deactivate-key's re-reads (the key, the exemption), never a write.
+ */
+export function planUserActions(config: Pick<KeysweepConfig, 'exemptGroups' | 'deleteAfterDays'>): string[] {
+  const writes = new Set(['iam:UpdateAccessKey', 'iam:DeleteAccessKey']);
+  return [
+    ...new Set([
+      ...findStaleKeysActions(config),
+      ...deactivateKeyActions(config).filter((action) => !writes.has(action)),
+      ...deactivateKeyExemptionActions(config),
+    ]),
+  ];
+}

@@ -18,7 +18,7 @@ import type { KeysweepConfig } from '../functions/shared/config';
 import { KeySweepStack } from '../infra/key-sweep-stack';
 import { ManagementStack } from '../infra/management-stack';
 import { synthesizeMemberTemplate } from '../infra/member-template';
-import { ORG_READER_ROLE_NAME, STACK_NAMES } from '../infra/organization';
+import { ORG_READER_ROLE_NAME, planRoleName, STACK_NAMES } from '../infra/organization';
 import { callerKey } from './callers';
 import { EXPOSURE_STATE_MACHINE_ARN, LOCAL_EXPOSURE_STATE_MACHINE } from './execute-exposure';
 import {
@@ -303,7 +303,10 @@ function assumableRole(resources: Record<string, Resource>, name: string): Assum
   };
 }
 
-/** The member role (off the StackSet's member template) and the org reader role (off KeySweepManagement). */
+/**
+ * The member role and, with organization.planPrincipals, the plan role (off the StackSet's member
+ * template) and the org reader role (off KeySweepManagement).
+ */
 function organizationPolicies(config: KeysweepConfig): NonNullable<AccessPolicies['organization']> {
   const organizationId = config.organization.organizationId;
   if (organizationId === null) throw new Error('organization.organizationId is required');
@@ -321,5 +324,8 @@ function organizationPolicies(config: KeysweepConfig): NonNullable<AccessPolicie
     organizationId,
     memberRole: assumableRole(member, config.organization.memberRoleName),
     orgReaderRole: assumableRole(managementResources, ORG_READER_ROLE_NAME),
+    ...(config.organization.planPrincipals.length > 0
+      ? { planRole: assumableRole(member, planRoleName(config.organization)) }
+      : {}),
   };
 }

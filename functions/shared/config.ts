@@ -56,6 +56,14 @@ export const OU_ID_PATTERN = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
 export const OU_PATH_PATTERN = /^Root(\/[^/]{1,128})*$/;
 /** IAM role names: 1-64 of letters, digits and +=,.@_- (API_Role). */
 export const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
+/**
+ * A plan principal (organization.planPrincipals): a role or user ARN in the hub account, `*` only in
+ * its path and name (an ArnLike pattern on aws:PrincipalArn, infra/organization.ts).
+ */
+export const PLAN_PRINCIPAL_PATTERN = /^arn:aws(-[a-z]+)*:iam::(\d{12}):(role|user)\/[\w+=,.@/*-]+$/;
+const PLAN_PRINCIPAL_ERROR =
+  'must be the ARN (or an ArnLike pattern, * only in the path and name) of a role or user in the hub account, ' +
+  'such as "arn:aws:iam::<hubAccountId>:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_SecurityAudit_*"';
 /** An AWS region name such as "eu-west-1" or "us-gov-west-1". */
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
@@ -113,6 +121,18 @@ export const organizationSchema = z
         .string({ error: 'must be an IAM role name' })
         .regex(ROLE_NAME_PATTERN, { error: 'must be an IAM role name (1-64 of letters, digits and +=,.@_-)' })
         .default('keysweep-member'),
+      /**
+       * principals of the hub account (ARN patterns) that may run `npm run plan -- --org`: with any, the
+       * member and management stacks add the read-only plan role, and the org reader role trusts them
+       */
+      planPrincipals: z
+        .array(
+          z
+            .string({ error: PLAN_PRINCIPAL_ERROR })
+            .regex(PLAN_PRINCIPAL_PATTERN, { error: PLAN_PRINCIPAL_ERROR }),
+          { error: 'must be a list of IAM role or user ARN patterns in the hub account' },
+        )
+        .default([]),
       /** by account ID or OU path: settings that differ there (the most specific one wins) */
       accountOverrides: z
         .record(
@@ -163,6 +183,23 @@ export const organizationSchema = z
     duplicates(o.accounts, 'accounts');
     duplicates(o.organizationalUnits, 'organizationalUnits');
     duplicates(o.excludeAccounts, 'excludeAccounts');
+    duplicates(o.planPrincipals, 'planPrincipals');
+    o.planPrincipals.forEach((arn, i) => {
+      const account = PLAN_PRINCIPAL_PATTERN.exec(arn)?.[2];
+      if (o.hubAccountId === null) {
+        issue(
+          ['planPrincipals', i],
+          arn,
+          'needs organization.hubAccountId: a plan principal is in the hub account',
+        );
+      } else if (account !== undefined && account !== o.hubAccountId) {
+        issue(
+          ['planPrincipals', i],
+          arn,
+          `must be in the hub account: organization.hubAccountId is ${o.hubAccountId}, the ARN names ${account}`,
+        );
+      }
+    });
     if (o.enabled !== true) return;
     const required: [keyof typeof o, string][] = [
       ['organizationId', 'an organization ID such as "o-a1b2c3d4e5"'],

@@ -16,6 +16,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { KeysweepConfig } from '../../functions/shared/config';
+import { functionConfigJson } from '../config';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/shared/retry-budget';
 import { EXPOSED_KEY_EVENT_PATTERN } from '../exposed-keys';
 import type { HubOrganizationAccess } from '../hub-organization-access';
@@ -71,7 +72,7 @@ export class ExposedKeyResponse extends Construct {
     const stack = Stack.of(this);
     const { config, version, organization: org } = props;
     const environment = {
-      KEYSWEEP_CONFIG: JSON.stringify(config),
+      KEYSWEEP_CONFIG: functionConfigJson(config),
       KEYSWEEP_VERSION: version,
       REPORT_BUCKET: props.reportBucketName,
     };

@@ -2,7 +2,7 @@
  * The org reader role (keysweep-org-reader) in the management account: read-only Organizations
  * calls the hub needs to know which accounts to sweep (ListAccounts for "ALL", the OU tree for OU
  * paths, account tags for the admins), assumable only by the hub's list-accounts role, by ARN, under
- * aws:PrincipalOrgID. These calls answer only in the management account or a delegated
+ * aws:PrincipalOrgID (and by organization.planPrincipals when set, organization.ts). These calls answer only in the management account or a delegated
  * administrator (Organizations API reference, ListAccounts: "This operation can be called only from
  * the organization's management account or by a member account that is a delegated administrator").
  *
@@ -17,7 +17,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { KeysweepConfig } from '../../functions/shared/config';
 import { acknowledgeWildcardResources } from '../nag';
-import { enabledOrganization, hubRoleArn, ORG_READER_ROLE_NAME, trustPolicy } from '../organization';
+import {
+  enabledOrganization,
+  hubRoleArn,
+  ORG_READER_ROLE_NAME,
+  planTrustStatement,
+  trustPolicy,
+} from '../organization';
 import { toStatement, wildcardsOf, type Permission } from '../permissions';
 
 /** The Organizations reads that take no resource (only `*`). */
@@ -56,6 +62,8 @@ export class OrgReaderRole extends Construct {
     (this.role.node.defaultChild as iam.CfnRole).assumeRolePolicyDocument = trustPolicy(
       [principal],
       org.organizationId,
+      // organization.planPrincipals: people who run `npm run plan -- --org` (every action here is a read)
+      org.planPrincipals.length > 0 ? [planTrustStatement(org)] : [],
     );
 
     const arn = (type: string, rest: string) =>

@@ -52,7 +52,7 @@ import { planCsv } from './plan-csv';
 import { createPlanIamClient } from './plan-clients';
 import { ProgressLine } from './progress-line';
 import { guardReadOnly } from './read-only-guard';
-import { organizationPlanPolicyJson, planPolicyJson } from './read-only-policy';
+import { organizationPlanPolicyJson, plannedRoleName, planPolicyJson } from './read-only-policy';
 import { accountReportsOf, runOrganizationPlan, runPlan } from './run-plan';
 
 quietNodeVersionWarning();
@@ -120,7 +120,8 @@ async function planOrganization(args: PlanArgs, log: PlanCallLog, progress: Prog
     ...(args.profile !== undefined ? { profile: args.profile } : {}),
     ...(args.region !== undefined ? { region: args.region } : {}),
     log,
-    organization: org,
+    // The read-only plan role with organization.planPrincipals, else the member role.
+    organization: { memberRoleName: plannedRoleName(org) },
   });
   const hub: HubIdentity = await identifyHub(clients.sts, org.hubAccountId, args.profile);
   progress.clear();
@@ -168,13 +169,19 @@ async function main(argv: string[]): Promise<number> {
   }
   const org = args.org === true;
   if (args['print-policy']) {
-    process.stdout.write(
-      org
-        ? organizationPlanPolicyJson(
-            plannedOrganization(loadConfig({ configFile: args.config, mode: 'report' })),
-          )
-        : planPolicyJson(),
+    if (!org) {
+      process.stdout.write(planPolicyJson());
+      return 0;
+    }
+    const planned = plannedOrganization(loadConfig({ configFile: args.config, mode: 'report' }));
+    // The policy on stdout (to pipe into a file), the role it is for on stderr.
+    console.error(
+      planned.planPrincipals.length > 0
+        ? `keysweep plan --org assumes the read-only plan role ${plannedRoleName(planned)} in each account (organization.planPrincipals)`
+        : `keysweep plan --org assumes the role ${plannedRoleName(planned)} in each account (organization.memberRoleName; ` +
+            'the member role keysweep deploys trusts only the hub’s functions: set organization.planPrincipals for a plan role)',
     );
+    process.stdout.write(organizationPlanPolicyJson(planned));
     return 0;
   }
   checkOutputFolder(args.out);

@@ -9,7 +9,7 @@ import { orgReaderRoleArn } from '../../functions/shared/organization';
 import { ExitError } from '../cli';
 import type { WorkflowRun } from '../run-workflow';
 import type { HubIdentity } from './hub-identity';
-import type { PlannedOrganization } from './read-only-policy';
+import { plannedRoleName, type PlannedOrganization } from './read-only-policy';
 
 const MAX_LISTED = 50;
 
@@ -56,10 +56,14 @@ export function organizationPlanLine(org: PlannedOrganization, hub: HubIdentity,
     org.accounts === 'ALL'
       ? `every account of the organization, listed through the org reader role ${orgReaderRoleArn(org.managementAccountId)}`
       : `the ${org.accounts.length} accounts of organization.accounts (no Organizations call)`;
+  const role =
+    org.planPrincipals.length > 0
+      ? `its read-only plan role ${plannedRoleName(org)} (organization.planPrincipals)`
+      : `its role ${org.memberRoleName}`;
   return (
     `keysweep plan --org: hub ${hub.accountId} (from STS GetCallerIdentity, the account organization.hubAccountId names), ` +
     `as ${hub.arn}; organization ${org.organizationId}: ` +
-    `${accounts}, each read through its role ${org.memberRoleName}; read-only: IAM reads only, each member ` +
+    `${accounts}, each read through ${role}; read-only: IAM reads only, each member ` +
     `session narrowed to them, the report bucket and emails stay on this machine; keys judged as of ${now.toISOString()}`
   );
 }
@@ -71,7 +75,10 @@ export function listingFailedLines(run: WorkflowRun, org: PlannedOrganization, h
   if (!(run.error?.Cause ?? '').includes(reader)) return [];
   return [
     `  The organization could not be listed: the org reader role ${reader} could not be assumed as ${hub.arn}. ` +
-      'Its trust must allow this principal (keysweep deploys it trusting only the hub’s list-accounts function); ' +
+      (org.planPrincipals.length > 0
+        ? 'It trusts organization.planPrincipals once KeySweepManagement is redeployed with them, if one matches this principal; '
+        : 'Its trust must allow this principal (keysweep deploys it trusting only the hub’s list-accounts function, ' +
+          'and organization.planPrincipals once set); ') +
       'or plan a list of accounts (organization.accounts in --config), which needs no Organizations access.',
   ].map(redactAccessKeyIds);
 }
@@ -80,9 +87,15 @@ export function listingFailedLines(run: WorkflowRun, org: PlannedOrganization, h
 export function unreachableLines(run: WorkflowRun, org: PlannedOrganization, hub: HubIdentity): string[] {
   const unreachable = (run.organizationReport?.accounts ?? []).filter((a) => a.status === 'unreachable');
   if (unreachable.length === 0) return [];
+  const trust =
+    org.planPrincipals.length > 0
+      ? 'the plan role must be deployed there (the StackSet and KeySweepManagement, redeployed since ' +
+        'organization.planPrincipals was set) and one of planPrincipals must match this principal'
+      : "its trust must allow this principal (the member role keysweep deploys trusts only the hub's functions; " +
+        'set organization.planPrincipals and redeploy for a read-only plan role that trusts people)';
   const out = [
-    `  Unreachable (${unreachable.length}): the role ${org.memberRoleName} could not be assumed there as ${hub.arn}. ` +
-      `Its trust must allow this principal (the member role keysweep deploys trusts only the hub's functions); ` +
+    `  Unreachable (${unreachable.length}): the role ${plannedRoleName(org)} could not be assumed there as ${hub.arn}: ` +
+      `${trust}; ` +
       '`npm run plan -- --print-policy --org` prints what the credentials need:',
   ];
   for (const a of unreachable.slice(0, MAX_LISTED)) out.push(`    ${a.accountId} ${a.name}: ${a.reason}`);

@@ -2,7 +2,8 @@
  * The IAM policies `npm run plan` needs. For one account: exactly the IAM reads the functions make,
  * on the resources the deployed stack grants them on (infra/key-sweep-stack.ts), and nothing else.
  * For an organization (`--org`): no IAM read of its own, as every account is read through its member
- * role (the hub's too), only STS, on the roles of the configuration: AssumeRole on the member role in
+ * role or, with organization.planPrincipals, its plan role (the hub's too), only STS, on the roles of
+ * the configuration: AssumeRole on that role in
  * any account of the organization (as the hub's function roles may: infra/hub-organization-access.ts)
  * and, with `accounts: "ALL"`, on the org reader role; and GetCallerIdentity, which names the hub
  * (AWS answers it whatever the policy says: "No permissions are required", STS API reference). Each
@@ -15,6 +16,7 @@
  */
 import type { OrganizationConfig } from '../../functions/shared/config';
 import { memberRoleArnPattern, orgReaderRoleArn } from '../../functions/shared/organization';
+import { planRoleName } from '../../infra/organization';
 
 /** Accept only `*` as their resource (AWS Service Authorization Reference, IAM). */
 export const ACCOUNT_WIDE_READS = [
@@ -59,10 +61,22 @@ export const planPolicyJson = (): string => `${JSON.stringify(PLAN_POLICY, null,
 export const PLAN_SESSION_ACTIONS: readonly string[] = [...ACCOUNT_WIDE_READS, ...USER_READS];
 
 /** The settings the organization's policy is built from (organization.enabled, its IDs set). */
-export type PlannedOrganization = Pick<OrganizationConfig, 'memberRoleName' | 'accounts'> & {
+export type PlannedOrganization = Pick<
+  OrganizationConfig,
+  'memberRoleName' | 'accounts' | 'planPrincipals'
+> & {
   organizationId: string;
   managementAccountId: string;
 };
+
+/**
+ * The role a plan assumes in each account: the read-only plan role when organization.planPrincipals
+ * is set (infra/constructs/plan-role.ts, which trusts them), else the member role, which trusts only
+ * the hub's functions unless the plan's --config names another role.
+ */
+export function plannedRoleName(org: Pick<OrganizationConfig, 'memberRoleName' | 'planPrincipals'>): string {
+  return org.planPrincipals.length > 0 ? planRoleName(org) : org.memberRoleName;
+}
 
 /** What the caller of `npm run plan -- --org` needs, from the organization's settings. */
 export function organizationPlanPolicy(org: PlannedOrganization, partition = 'aws') {
@@ -79,7 +93,7 @@ export function organizationPlanPolicy(org: PlannedOrganization, partition = 'aw
         Sid: 'KeysweepPlanMemberRoles',
         Effect: 'Allow',
         Action: ['sts:AssumeRole'],
-        Resource: memberRoleArnPattern(org, partition),
+        Resource: memberRoleArnPattern({ memberRoleName: plannedRoleName(org) }, partition),
         Condition: { StringEquals: { 'aws:ResourceOrgID': org.organizationId } },
       },
       ...(org.accounts === 'ALL'

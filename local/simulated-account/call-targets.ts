@@ -55,10 +55,12 @@ export class CallRouter {
   hubCaller(): Caller {
     if (this.checker) {
       const { policies } = this.checker.currentPrincipal();
-      const roleArn = policies.principalArn.replace(
-        /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/.*$/,
-        'arn:aws:iam::$1:role/$2',
-      );
+      const roleArn =
+        policies.roleArn ??
+        policies.principalArn.replace(
+          /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/.*$/,
+          'arn:aws:iam::$1:role/$2',
+        );
       return {
         arn: policies.principalArn,
         roleArn,

@@ -23,6 +23,11 @@ export interface PolicyDocument {
 export interface PrincipalPolicies {
   /** the ARN its calls are signed with, e.g. `arn:aws:sts::<account>:assumed-role/<role>/<session>` */
   principalArn: string;
+  /**
+   * aws:PrincipalArn, when it is not the role of principalArn without a path: a role with a path
+   * (IAM Identity Center's `role/aws-reserved/sso.amazonaws.com/...`) or an IAM user
+   */
+  roleArn?: string;
   identityPolicies: { name: string; policy: PolicyDocument }[];
   /** a function's log group (its logs and traces are delivered with its role's permissions) */
   logGroupArn?: string;
@@ -57,6 +62,8 @@ export interface OrganizationPolicies {
   memberRole: AssumableRole;
   /** in the management account only (KeySweepManagement) */
   orgReaderRole: AssumableRole;
+  /** beside the member role wherever it is, only with organization.planPrincipals (the read-only plan role) */
+  planRole?: AssumableRole;
 }
 
 /** A role's policies with ACCOUNT_PLACEHOLDER replaced by the account it is in. */
@@ -184,7 +191,7 @@ export class PermissionChecker {
     const resourcePolicy = holder === undefined ? undefined : this.policies.resourcePolicies[holder];
     return evaluateRequest({
       principalArn: principal.principalArn,
-      principalArnKey: principal.principalArn,
+      principalArnKey: principal.roleArn ?? principal.principalArn,
       principalAccount: this.accountId,
       identityPolicies: principal.identityPolicies,
       action,

@@ -1,6 +1,7 @@
 /**
  * STS for an organization behind one simulator: AssumeRole into the member role of an account (or
- * the org reader role of the management account), evaluated as AWS evaluates it, and the sessions it
+ * the org reader role of the management account, or with organization.planPrincipals the plan role
+ * beside each member role), evaluated as AWS evaluates it, and the sessions it
  * hands out. A session's credentials are temporary credentials as STS issues them (an `ASIA` access
  * key ID, a secret, a session token, an expiration); a client built with them (`new IAMClient({
  * credentials })`) is answered as that role in that account (simulated-account.ts).
@@ -71,8 +72,10 @@ export class SimulatedSts {
   private roleIn(accountId: string, roleName: string): AssumableRole | undefined {
     const account = this.organization.account(accountId);
     if (!account || !this.policies || account.spec.memberRole !== 'deployed') return undefined;
-    const { memberRole, orgReaderRole } = this.policies;
+    const { memberRole, orgReaderRole, planRole } = this.policies;
     if (roleName === memberRole.roleName) return roleInAccount(memberRole, accountId);
+    // The plan role is deployed with the member role (the same stack), so it is wherever that is.
+    if (planRole && roleName === planRole.roleName) return roleInAccount(planRole, accountId);
     if (accountId === this.organization.managementAccountId && roleName === orgReaderRole.roleName) {
       return roleInAccount(orgReaderRole, accountId);
     }

@@ -1,4 +1,5 @@
 import { parseConfig } from '../../functions/shared/config';
+import { functionConfigJson } from '../../infra/config';
 import { cdkJsonConfig, logicalId, synthStack, TEST_VERSION, type BuiltStack } from './build-stack';
 
 const EXPECTED = [
@@ -44,8 +45,12 @@ describe.each(EXPECTED)('$name', ({ name, timeout, memory, bucket }) => {
 
   test('gets the configuration, the version and (when it needs it) the report bucket', () => {
     const variables = (functionProps(name).Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(parseConfig(JSON.parse(String(variables.KEYSWEEP_CONFIG)), 'test')).toEqual(
+      parseConfig(cdkJsonConfig(), 'test'),
+    );
     const expected: Record<string, unknown> = {
-      KEYSWEEP_CONFIG: JSON.stringify(parseConfig(cdkJsonConfig(), 'test')),
+      // organization.planPrincipals left out (no function reads it); parsing it back restores its default.
+      KEYSWEEP_CONFIG: functionConfigJson(parseConfig(cdkJsonConfig(), 'test')),
       KEYSWEEP_VERSION: TEST_VERSION.version,
       POWERTOOLS_SERVICE_NAME: 'keysweep',
       POWERTOOLS_METRICS_NAMESPACE: 'keysweep',

@@ -10,7 +10,12 @@ import { MemberStack } from '../../infra/member-stack';
 import { buildOrganization, cdkJsonConfig, TEST_ORGANIZATION } from './build-stack';
 import { acknowledgements, wildcardResources } from './nag-helpers';
 
-function memberStack(): Stack {
+/** organization.planPrincipals: the plan role beside the member role, and in the org reader's trust. */
+const PLAN_PRINCIPALS = [
+  `arn:aws:iam::${TEST_ORGANIZATION.hubAccountId}:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_SecurityAudit_*`,
+];
+
+function memberStack(organization: Record<string, unknown> = {}): Stack {
   const app = new App({
     context: {
       'aws:cdk:bundling-stacks': [],
@@ -18,7 +23,7 @@ function memberStack(): Stack {
         ...cdkJsonConfig(),
         deleteAfterDays: 365,
         exemptGroups: ['ci'],
-        organization: TEST_ORGANIZATION,
+        organization: { ...TEST_ORGANIZATION, ...organization },
       },
     },
   });
@@ -26,6 +31,10 @@ function memberStack(): Stack {
 }
 
 const built = buildOrganization({ config: { deleteAfterDays: 365, exemptGroups: ['ci'] } });
+const withPlan = buildOrganization({
+  config: { deleteAfterDays: 365, exemptGroups: ['ci'] },
+  organization: { planPrincipals: PLAN_PRINCIPALS },
+});
 const cases: [string, () => Stack, string[]][] = [
   [
     'the hub',
@@ -34,7 +43,17 @@ const cases: [string, () => Stack, string[]][] = [
   ],
   ['the StackSet stack', () => built.stacks.memberStackSet!, []],
   ['the management-account stack', () => built.stacks.management!, ['AwsSolutions-IAM5']],
-  ['the member stack', memberStack, ['AwsSolutions-IAM5']],
+  ['the member stack', () => memberStack(), ['AwsSolutions-IAM5']],
+  [
+    'the management-account stack with the plan role',
+    () => withPlan.stacks.management!,
+    ['AwsSolutions-IAM5'],
+  ],
+  [
+    'the member stack with the plan role',
+    () => memberStack({ planPrincipals: PLAN_PRINCIPALS }),
+    ['AwsSolutions-IAM5'],
+  ],
 ];
 
 describe.each(cases)('%s', (_label, stackOf, rules) => {

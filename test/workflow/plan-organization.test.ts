@@ -225,7 +225,8 @@ it('says what to do when the org reader role refuses the plan, and that a list o
   const hub = { accountId: HUB, arn: `arn:aws:sts::${HUB}:assumed-role/audit/me` };
   expect(listingFailedLines(plan, plannedOrganization(config), hub)).toEqual([
     `  The organization could not be listed: the org reader role arn:aws:iam::999999999999:role/keysweep-org-reader could not be assumed as ${hub.arn}. ` +
-      'Its trust must allow this principal (keysweep deploys it trusting only the hub’s list-accounts function); ' +
+      'Its trust must allow this principal (keysweep deploys it trusting only the hub’s list-accounts function, ' +
+      'and organization.planPrincipals once set); ' +
       'or plan a list of accounts (organization.accounts in --config), which needs no Organizations access.',
   ]);
   expect(org.calls.filter((c) => c.service === 'ORGANIZATIONS')).toEqual([]);

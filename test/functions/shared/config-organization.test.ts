@@ -54,6 +54,7 @@ describe('organization defaults', () => {
       organizationalUnits: ['Root/Workloads/Prod', 'ou-ab12-cd34ef56'],
       excludeAccounts: ['444444444444'],
       memberRoleName: 'sec-keysweep',
+      planPrincipals: ['arn:aws:iam::111111111111:role/keysweep-planner'],
       accountOverrides: { '222222222222': { mode: 'report' }, 'Root/Sandbox': { mode: 'enforce' } },
       maxActionsPerOrgRun: 0,
       adminsTag: null,

@@ -13,6 +13,7 @@ const ORGANIZATION_OFF = {
   organizationalUnits: [],
   excludeAccounts: [],
   memberRoleName: 'keysweep-member',
+  planPrincipals: [],
   accountOverrides: {},
   maxActionsPerOrgRun: 1000,
   adminsTag: 'keysweep:admins',

@@ -331,6 +331,26 @@ describe('npm run plan', () => {
     },
   );
 
+  it('prints, with organization.planPrincipals, the policy for the read-only plan role and names it', async () => {
+    const result = await plan([
+      '--print-policy',
+      '--org',
+      '--config',
+      orgConfigFile({ planPrincipals: ['arn:aws:iam::123456789012:role/audit-*'] }),
+    ]);
+    expect(result.code).toBe(0);
+    const policy = JSON.parse(result.stdout) as { Statement: { Action: string[]; Resource: string }[] };
+    expect(policy.Statement.map((s) => `${s.Action.join(',')} on ${s.Resource}`)).toEqual([
+      'sts:GetCallerIdentity on *',
+      'sts:AssumeRole on arn:aws:iam::*:role/keysweep-member-plan',
+      'sts:AssumeRole on arn:aws:iam::999999999999:role/keysweep-org-reader',
+    ]);
+    expect(result.stderr).toContain(
+      'keysweep plan --org assumes the read-only plan role keysweep-member-plan in each account (organization.planPrincipals)',
+    );
+    expect(requests).toEqual([]);
+  });
+
   it('refuses --print-policy --org when the configuration does not enable organization', async () => {
     const result = await plan(['--print-policy', '--org']);
     expect(result.code).toBe(2);

@@ -119,8 +119,21 @@ describe('the policy of npm run plan -- --org', () => {
     const readme = readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('#### A whole organization (`--org`)'));
     const block = /```json\n([\s\S]*?)\n```/.exec(section)?.[1] ?? '';
-    const example = orgConfig({ organizationId: 'o-a1b2c3d4e5', managementAccountId: '111111111111' });
+    const example = orgConfig({
+      organizationId: 'o-a1b2c3d4e5',
+      managementAccountId: '111111111111',
+      planPrincipals: [
+        'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_SecurityAudit_*',
+      ],
+    });
     expect(JSON.parse(block)).toEqual(organizationPlanPolicy(plannedOrganization(example)));
+    // Without planPrincipals, the same policy on the member role.
+    const without = organizationPlanPolicy(
+      plannedOrganization({ ...example, organization: { ...example.organization, planPrincipals: [] } }),
+    );
+    expect(JSON.stringify(without)).toBe(
+      block.replace(/\s+/g, '').replace('keysweep-member-plan', 'keysweep-member'),
+    );
   });
 
   it("names the configuration's member role, and narrows each session to the plan's IAM reads", () => {
