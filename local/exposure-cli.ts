@@ -21,7 +21,6 @@ import {
   loadConfig,
   loadExposureEvent,
 } from './load-inputs';
-import { LOCAL_BUCKET } from './run-workflow';
 import { runExposure } from './run-exposure';
 import { parseIsoDateTime } from './simulated-account';
 import { freshExecutionName, loadState, stateLine, saveRunState } from './state-folder';
@@ -82,6 +81,6 @@ export async function runExposureCommand(args: ExposureCommandArgs): Promise<num
   const files = exposureOutputFiles(run);
   writeOutputAtomically(args.out, files);
   for (const line of exposureSummaryLines(run, args.out, Object.keys(files))) console.log(line);
-  if (args.state !== undefined) saveRunState(args.state, run, LOCAL_BUCKET);
+  if (args.state !== undefined) saveRunState(args.state, run);
   return run.status === 'SUCCEEDED' ? 0 : 3;
 }

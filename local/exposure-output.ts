@@ -6,20 +6,13 @@ import { redactAccessKeyIds } from '../functions/shared/masking';
 import { layout } from '../functions/shared/report-layout';
 import { LOCAL_BUCKET } from './execute-sweep';
 import type { ExposureRun } from './run-exposure';
+import { executionFiles } from './run-output';
 
 export function exposureOutputFiles(run: ExposureRun): Record<string, string> {
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
   const read = (key: string) => run.account.getObjectText(LOCAL_BUCKET, key);
   const files: Record<string, string> = {
-    'execution.json': json({
-      executionName: run.executionName,
-      executionId: run.executionId,
-      startedAt: run.now.toISOString(),
-      status: run.status,
-      error: run.error,
-      output: run.output,
-    }),
-    'stats.json': json(run.stats),
+    ...executionFiles(run),
     'account-after.json': json(run.account.toFile()),
   };
   if (run.exposure !== null) files['exposure.json'] = json(run.exposure);

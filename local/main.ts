@@ -28,7 +28,7 @@ import {
 } from './load-inputs';
 import { isOrganizationFile } from './simulated-account';
 import { outputFiles } from './run-output';
-import { LOCAL_BUCKET, runWorkflow } from './run-workflow';
+import { runWorkflow } from './run-workflow';
 import { parseIsoDateTime } from './simulated-account';
 import { freshExecutionName, loadState, stateLine, saveRunState } from './state-folder';
 
@@ -121,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
     executionName: freshExecutionName(now, bucketObjects),
   });
   writeAndSummarize(args.out, run, outputFiles(run));
-  if (args.state !== undefined) saveRunState(args.state, run, LOCAL_BUCKET);
+  if (args.state !== undefined) saveRunState(args.state, run);
   return run.status === 'SUCCEEDED' ? 0 : 3;
 }
 

@@ -3,16 +3,13 @@ import { layout } from '../functions/shared/report-layout';
 import type { WorkflowRun } from './run-workflow';
 import { LOCAL_BUCKET } from './run-workflow';
 
-/**
- * `accountAfter` (default true): whether to write account-after.json, the simulated account after
- * the run; `npm run plan` leaves it out, as its IAM is a real account, not a simulated one.
- */
-export function outputFiles(
-  run: WorkflowRun,
-  options: { accountAfter?: boolean } = {},
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** execution.json and stats.json, what every local run writes (the sweep's and the exposure path's). */
+export function executionFiles(
+  run: Pick<WorkflowRun, 'executionName' | 'executionId' | 'now' | 'status' | 'error' | 'output' | 'stats'>,
 ): Record<string, string> {
-  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-  const files: Record<string, string> = {
+  return {
     'execution.json': json({
       executionName: run.executionName,
       executionId: run.executionId,
@@ -23,6 +20,17 @@ export function outputFiles(
     }),
     'stats.json': json(run.stats),
   };
+}
+
+/**
+ * `accountAfter` (default true): whether to write account-after.json, the simulated account after
+ * the run; `npm run plan` leaves it out, as its IAM is a real account, not a simulated one.
+ */
+export function outputFiles(
+  run: WorkflowRun,
+  options: { accountAfter?: boolean } = {},
+): Record<string, string> {
+  const files = executionFiles(run);
   if (options.accountAfter ?? true) files['account-after.json'] = json(run.account.toFile());
   const read = (key: string) => run.account.getObjectText(LOCAL_BUCKET, key) ?? '';
   if (run.files !== null && run.organizationReport !== null) {

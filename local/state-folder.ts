@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { layout, runPrefix } from '../functions/shared/report-layout';
 import { InputError } from './load-inputs';
+import { bucketObjectsOf, LOCAL_BUCKET, type WorkflowRun } from './run-workflow';
 import { assertReplaceable, UnsafeOutputError, writeAtomically, type OwnedFolder } from './write-output';
 
 export const STATE_MARKER = 'keysweep-state.json';
@@ -118,21 +119,10 @@ export function loadState(stateDir: string, outDir: string): Record<string, stri
 /** After a run with --state: the report bucket written back to the folder, and the line that says so. */
 export function saveRunState(
   stateDir: string,
-  run: {
-    account: {
-      listObjectKeys(bucket: string): string[];
-      getObjectText(bucket: string, key: string): string | undefined;
-    };
-    now: Date;
-    executionName: string;
-  },
-  bucket: string,
+  run: Pick<WorkflowRun, 'account' | 'now' | 'executionName'>,
 ): void {
-  const objects = Object.fromEntries(
-    run.account.listObjectKeys(bucket).map((key) => [key, run.account.getObjectText(bucket, key) ?? '']),
-  );
-  writeStateAtomically(stateDir, objects, {
-    bucket,
+  writeStateAtomically(stateDir, bucketObjectsOf(run), {
+    bucket: LOCAL_BUCKET,
     savedAt: run.now.toISOString(),
     executionName: run.executionName,
   });

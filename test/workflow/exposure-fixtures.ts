@@ -1,6 +1,6 @@
 /** AWS Health events, organizations and helpers for the exposure path's workflow tests. */
 import { parseConfig, type KeysweepConfig } from '../../functions/shared/config';
-import { LOCAL_BUCKET } from '../../local/execute-sweep';
+import { bucketObjectsOf } from '../../local/run-workflow';
 import type { ExposureRun } from '../../local/run-exposure';
 import {
   parseOrganizationFile,
@@ -93,13 +93,7 @@ export function organization(prodUsers: AccountUser[], hubUsers: AccountUser[] =
 }
 
 /** The report bucket after a run, to start the next one with. */
-export function bucketOf(run: ExposureRun | { account: ExposureRun['account'] }): Record<string, string> {
-  return Object.fromEntries(
-    run.account
-      .listObjectKeys(LOCAL_BUCKET)
-      .map((key) => [key, run.account.getObjectText(LOCAL_BUCKET, key) ?? '']),
-  );
-}
+export const bucketOf = (run: Pick<ExposureRun, 'account'>): Record<string, string> => bucketObjectsOf(run);
 
 export const updateCalls = (run: ExposureRun) =>
   run.account.calls.filter(
