@@ -9,7 +9,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import {
-  ACCOUNT_BATCH_SIZE,
   accountBatchSchema,
   accountRecordsFileSchema,
   type AccountBatch,
@@ -17,11 +16,12 @@ import {
   type AccountRecord,
 } from '../shared/account-files';
 import type { OrganizationConfig } from '../shared/config';
+import { writeAccountBatches } from '../shared/account-batches';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { organizationRunSchema, type OrganizationLimit, type OrganizationRun } from '../shared/organization';
 import { layout } from '../shared/report-layout';
 import { parseEvent } from '../shared/run';
-import { getJsonIfExists, putJson } from '../shared/s3-json';
+import { getJsonIfExists } from '../shared/s3-json';
 
 export const checkOrganizationLimitEventSchema = z.object({
   organization: organizationRunSchema,
@@ -82,22 +82,9 @@ export async function checkOrganizationLimit(
   );
   const records = await readRecords(deps.s3, deps.bucket, batches);
   const { decision, toAct } = decide(records, deps.organization.maxActionsPerOrgRun);
-  const actBatches: AccountBatch[] = [];
-  for (let start = 0, index = 0; start < toAct.length; start += ACCOUNT_BATCH_SIZE, index++) {
-    actBatches.push({
-      index,
-      accountCount: Math.min(ACCOUNT_BATCH_SIZE, toAct.length - start),
-      accountsKey: layout.accountsToActOfBatch(organization.prefix, index),
-      resultsKey: layout.actResultsOfBatch(organization.prefix, index),
-    });
-  }
-  await mapWithConcurrency(actBatches, 10, (batch) =>
-    putJson(
-      deps.s3,
-      deps.bucket,
-      batch.accountsKey,
-      toAct.slice(batch.index * ACCOUNT_BATCH_SIZE, (batch.index + 1) * ACCOUNT_BATCH_SIZE),
-    ),
-  );
+  const actBatches = await writeAccountBatches(deps.s3, deps.bucket, toAct, {
+    accounts: (index) => layout.accountsToActOfBatch(organization.prefix, index),
+    results: (index) => layout.actResultsOfBatch(organization.prefix, index),
+  });
   return { organization, decision, actBatches };
 }

@@ -8,8 +8,9 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { z } from 'zod';
-import { ACCOUNT_BATCH_SIZE, type AccountBatch, type AccountListing } from '../shared/account-files';
+import type { AccountListing } from '../shared/account-files';
 import type { KeysweepConfig } from '../shared/config';
+import { writeAccountBatches } from '../shared/account-batches';
 import { mapWithConcurrency } from '../shared/concurrency';
 import {
   assumeRole,
@@ -107,23 +108,10 @@ export async function listAccounts(event: unknown, deps: ListAccountsDeps): Prom
   }
 
   const items = selection.targets.map((target) => accountItemOf(target, organization));
-  const batches: AccountBatch[] = [];
-  for (let start = 0, index = 0; start < items.length; start += ACCOUNT_BATCH_SIZE, index++) {
-    batches.push({
-      index,
-      accountCount: Math.min(ACCOUNT_BATCH_SIZE, items.length - start),
-      accountsKey: layout.accountsOfBatch(organization.prefix, index),
-      resultsKey: layout.plansOfBatch(organization.prefix, index),
-    });
-  }
-  await mapWithConcurrency(batches, 10, (batch) =>
-    putJson(
-      deps.s3,
-      deps.bucket,
-      batch.accountsKey,
-      items.slice(batch.index * ACCOUNT_BATCH_SIZE, (batch.index + 1) * ACCOUNT_BATCH_SIZE),
-    ),
-  );
+  const batches = await writeAccountBatches(deps.s3, deps.bucket, items, {
+    accounts: (index) => layout.accountsOfBatch(organization.prefix, index),
+    results: (index) => layout.plansOfBatch(organization.prefix, index),
+  });
   await putJson(deps.s3, deps.bucket, layout.skippedAccounts(organization.prefix), selection.skipped);
   return {
     organization,
